@@ -1,0 +1,180 @@
+import * as grpc from '@grpc/grpc-js';
+import { parseAddress, SkaffoldAddress } from './address';
+import { SkaffoldError, toSkaffoldError } from './errors';
+import { Event as SkaffoldEvent, Intent, loadSkaffoldPackageDefinition, LogEntry, Phase, State } from './protocol';
+
+export interface ClientOptions {
+  /** Largest message accepted from Skaffold, in bytes (default 4 MiB, gRPC's own default). */
+  maxReceiveMessageBytes?: number;
+  /** Deadline for unary calls, in ms (default 5000). */
+  callTimeoutMs?: number;
+}
+
+export interface EventStreamHandlers {
+  onEntry(entry: LogEntry): void;
+  /** Called once when the stream ends for any reason but our own cancel(). */
+  onEnd(error: SkaffoldError): void;
+}
+
+export interface EventSubscription {
+  cancel(): void;
+}
+
+type UnaryMethod = (
+  request: unknown,
+  metadata: grpc.Metadata,
+  options: grpc.CallOptions,
+  callback: (err: grpc.ServiceError | null, value?: unknown) => void,
+) => grpc.ClientUnaryCall;
+
+interface SkaffoldGrpcClient extends grpc.Client {
+  GetState: UnaryMethod;
+  Execute: UnaryMethod;
+  AutoBuild: UnaryMethod;
+  AutoSync: UnaryMethod;
+  AutoDeploy: UnaryMethod;
+  Handle: UnaryMethod;
+  Events(request: unknown, options?: grpc.CallOptions): grpc.ClientReadableStream<LogEntry>;
+}
+
+let serviceConstructor: grpc.ServiceClientConstructor | undefined;
+
+function getServiceConstructor(): grpc.ServiceClientConstructor {
+  if (!serviceConstructor) {
+    const loaded = grpc.loadPackageDefinition(loadSkaffoldPackageDefinition()) as unknown as {
+      proto: { SkaffoldService: grpc.ServiceClientConstructor };
+    };
+    serviceConstructor = loaded.proto.SkaffoldService;
+  }
+  return serviceConstructor;
+}
+
+const AUTO_RPC: Record<Phase, 'AutoBuild' | 'AutoSync' | 'AutoDeploy'> = {
+  build: 'AutoBuild',
+  sync: 'AutoSync',
+  deploy: 'AutoDeploy',
+};
+
+/**
+ * One gRPC channel to one Skaffold: the v1 RPCs, typed, with every failure mapped to a
+ * SkaffoldError. It never reconnects by itself (the session does that, with a new client),
+ * and it never sends keepalive pings: Skaffold's grpc-go server cuts off clients that ping
+ * more often than every 5 minutes.
+ */
+export class SkaffoldClient {
+  readonly address: SkaffoldAddress;
+  private readonly client: SkaffoldGrpcClient;
+  private readonly callTimeoutMs: number;
+  private readonly calls = new Set<grpc.Call>();
+  private disposed = false;
+
+  constructor(address: string | SkaffoldAddress, options: ClientOptions = {}) {
+    this.address = typeof address === 'string' ? parseAddress(address) : address;
+    this.callTimeoutMs = options.callTimeoutMs ?? 5000;
+    const Ctor = getServiceConstructor();
+    this.client = new Ctor(this.address.target, grpc.credentials.createInsecure(), {
+      'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 4 * 1024 * 1024,
+      // Fail fast rather than queue on a channel that is not connected: the session retries.
+      'grpc.enable_retries': 0,
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 1000,
+      // Each session attempt gets its own channel, not a shared pooled one.
+      'grpc.use_local_subchannel_pool': 1,
+    }) as unknown as SkaffoldGrpcClient;
+  }
+
+  getState(timeoutMs = this.callTimeoutMs): Promise<State> {
+    return this.unary<State>('GetState', {}, timeoutMs);
+  }
+
+  execute(intent: Intent, timeoutMs = this.callTimeoutMs): Promise<void> {
+    return this.unary('Execute', { intent }, timeoutMs).then(() => undefined);
+  }
+
+  setAutoTrigger(phase: Phase, enabled: boolean, timeoutMs = this.callTimeoutMs): Promise<void> {
+    return this.unary(AUTO_RPC[phase], { state: { enabled } }, timeoutMs).then(() => undefined);
+  }
+
+  /** Injects an event into Skaffold's stream. Never send a TerminationEvent. */
+  handle(event: SkaffoldEvent, timeoutMs = this.callTimeoutMs): Promise<void> {
+    if (event.terminationEvent || event.event_type === 'terminationEvent') {
+      return Promise.reject(new SkaffoldError('rejected', 'A TerminationEvent would end Skaffold\'s event stream for every client; not sent.'));
+    }
+    return this.unary('Handle', event, timeoutMs).then(() => undefined);
+  }
+
+  /** Subscribes to Events: the whole history first, then live events. */
+  subscribe(handlers: EventStreamHandlers): EventSubscription {
+    if (this.disposed) {
+      throw new SkaffoldError('cancelled', 'The client is disposed.');
+    }
+    const call = this.client.Events({});
+    this.calls.add(call);
+    let done = false;
+    let cancelled = false;
+    const finish = (error: SkaffoldError) => {
+      if (done) {
+        return;
+      }
+      done = true;
+      this.calls.delete(call);
+      if (!cancelled) {
+        handlers.onEnd(error);
+      }
+    };
+    call.on('data', (entry: LogEntry) => {
+      if (!done && !cancelled) {
+        handlers.onEntry(entry);
+      }
+    });
+    call.on('error', (err: grpc.ServiceError) => finish(toSkaffoldError(err, this.address.target, 'Events')));
+    call.on('status', (status: grpc.StatusObject) => {
+      if (status.code === grpc.status.OK) {
+        finish(new SkaffoldError('ended', `Skaffold at ${this.address.target} ended the event stream.`, status.code));
+      }
+    });
+    call.on('end', () => {
+      // 'status' or 'error' follows; if neither ever comes, treat the end as Skaffold leaving.
+      setImmediate(() => finish(new SkaffoldError('ended', `Skaffold at ${this.address.target} ended the event stream.`)));
+    });
+    return {
+      cancel: () => {
+        if (!done) {
+          cancelled = true;
+          call.cancel();
+        }
+      },
+    };
+  }
+
+  /** Cancels every call and closes the channel; nothing is left to keep the process alive. */
+  dispose(): void {
+    if (this.disposed) {
+      return;
+    }
+    this.disposed = true;
+    for (const call of this.calls) {
+      call.cancel();
+    }
+    this.calls.clear();
+    this.client.close();
+  }
+
+  private unary<T>(rpc: Exclude<keyof SkaffoldGrpcClient, keyof grpc.Client | 'Events'>, request: unknown, timeoutMs: number): Promise<T> {
+    if (this.disposed) {
+      return Promise.reject(new SkaffoldError('cancelled', 'The client is disposed.'));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const method = this.client[rpc].bind(this.client) as UnaryMethod;
+      const call = method(request, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, value) => {
+        this.calls.delete(call);
+        if (err) {
+          reject(toSkaffoldError(err, this.address.target, rpc));
+        } else {
+          resolve((value ?? {}) as T);
+        }
+      });
+      this.calls.add(call);
+    });
+  }
+}

@@ -1,0 +1,94 @@
+/** Readable one-line descriptions of Skaffold events, for the log and tooltips. */
+import { cleanText } from './errors';
+import { ErrorInfo } from './model';
+import { entryTime, errorInfo } from './reducer';
+import { LogEntry } from './protocol';
+
+const MAX_LINE = 1000;
+
+function t(value: unknown, max = 300): string {
+  return cleanText(value, max).trim();
+}
+
+function err(e: ErrorInfo | undefined): string {
+  if (!e) {
+    return '';
+  }
+  const code = e.code ? ` [${t(e.code, 80)}]` : '';
+  const suggestions = e.suggestions.length ? ` — try: ${e.suggestions.map((s) => t(s.action, 200)).join('; ')}` : '';
+  return `: ${t(e.message, 500)}${code}${suggestions}`;
+}
+
+/** One line per event: `build example/app: Complete`. Server text is cleaned and bounded. */
+export function describeEntry(entry: LogEntry): string {
+  const e = entry.event ?? {};
+  const kind = e.event_type ?? Object.keys(e).find((k) => k !== 'event_type');
+  let line: string;
+  switch (kind) {
+    case 'metaEvent':
+      line = `skaffold: ${t(e.metaEvent?.entry || entry.entry, 400)}`;
+      break;
+    case 'devLoopEvent': {
+      const d = e.devLoopEvent ?? {};
+      line = `dev loop #${d.iteration ?? 0}: ${t(d.status)}${err(errorInfo(d.err))}`;
+      break;
+    }
+    case 'buildEvent': {
+      const b = e.buildEvent ?? {};
+      line = `build ${t(b.artifact)}: ${t(b.status)}${err(errorInfo(b.actionableErr, b.err, b.errCode))}`;
+      break;
+    }
+    case 'deployEvent': {
+      const d = e.deployEvent ?? {};
+      line = `deploy: ${t(d.status)}${err(errorInfo(d.actionableErr, d.err, d.errCode))}`;
+      break;
+    }
+    case 'statusCheckEvent': {
+      const s = e.statusCheckEvent ?? {};
+      line = `status check: ${t(s.status)}${s.message ? ` ${t(s.message)}` : ''}${err(errorInfo(s.actionableErr, s.err, s.errCode))}`;
+      break;
+    }
+    case 'resourceStatusCheckEvent': {
+      const r = e.resourceStatusCheckEvent ?? {};
+      const failed = r.status === 'Failed';
+      line = `resource ${t(r.resource)}: ${t(r.status)}${r.message ? ` (${t(r.message)})` : ''}${failed ? err(errorInfo(r.actionableErr, r.err)) : ''}`;
+      break;
+    }
+    case 'portEvent': {
+      const p = e.portEvent ?? {};
+      const target = p.targetPort?.strVal || p.targetPort?.intVal || p.remotePort || '?';
+      line = `port forward: ${t(p.address || '127.0.0.1')}:${p.localPort ?? '?'} -> ${t(p.resourceType)}/${t(p.resourceName || p.podName)}:${t(target)}${p.namespace ? ` (${t(p.namespace)})` : ''}`;
+      break;
+    }
+    case 'fileSyncEvent': {
+      const f = e.fileSyncEvent ?? {};
+      line = `sync ${t(f.image)}: ${t(f.status)}${f.fileCount ? ` (${f.fileCount} files)` : ''}${err(errorInfo(f.actionableErr, f.err, f.errCode))}`;
+      break;
+    }
+    case 'debuggingContainerEvent': {
+      const c = e.debuggingContainerEvent ?? {};
+      line = `debug container ${t(c.namespace)}/${t(c.podName)}/${t(c.containerName)}: ${t(c.status)}${c.runtime ? ` (${t(c.runtime)})` : ''}`;
+      break;
+    }
+    case 'terminationEvent':
+      line = `skaffold terminated: ${t(e.terminationEvent?.status)}${err(errorInfo(e.terminationEvent?.err))}`;
+      break;
+    case 'TestEvent':
+      line = `test: ${t(e.TestEvent?.status)}${err(errorInfo(e.TestEvent?.actionableErr))}`;
+      break;
+    default:
+      line = `unknown event (newer Skaffold?)${entry.entry ? `: ${t(entry.entry)}` : ''}`;
+  }
+  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line;
+}
+
+/** `13:40:11.221` in local time, or empty when the entry has no usable timestamp. */
+export function entryClock(entry: LogEntry): string {
+  const ms = entryTime(entry);
+  if (ms === undefined) {
+    return '';
+  }
+  const d = new Date(ms);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}

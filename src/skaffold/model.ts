@@ -1,0 +1,198 @@
+/**
+ * The session state the extension shows: plain, immutable data built by the reducer from
+ * Skaffold's GetState and its event stream. Strings in it came from the server: untrusted.
+ */
+import { Metadata } from './protocol';
+
+/** An error as Skaffold reported it: the message, its StatusCode name and the suggestions. */
+export interface ErrorInfo {
+  message: string;
+  /** StatusCode enum name (e.g. BUILD_USER_ERROR), or the number when unknown to our proto. */
+  code?: string;
+  suggestions: SuggestionInfo[];
+}
+
+export interface SuggestionInfo {
+  code?: string;
+  action: string;
+}
+
+/** The last finished build of an artifact, kept across iterations that did not rebuild it. */
+export interface BuildResult {
+  status: string;
+  iteration: number;
+  /** ms from its "In Progress" event to this one, when both were seen. */
+  durationMs?: number;
+  /** Event time (ms since epoch) of the result. */
+  at?: number;
+  error?: ErrorInfo;
+}
+
+export interface ArtifactState {
+  name: string;
+  /** Skaffold's current status: Not Started, In Progress, Complete, Failed, Canceled, or another string. */
+  status: string;
+  /** The iteration the current status belongs to. */
+  iteration: number;
+  /** Event time (ms) the current build started, while it is In Progress. */
+  startedAt?: number;
+  error?: ErrorInfo;
+  lastResult?: BuildResult;
+  hostPlatform?: string;
+  targetPlatforms?: string;
+}
+
+export interface ResourceState {
+  /** As Skaffold names it: `deployment/app`, `Pod/app-c6b3a40544-4cf5b`. */
+  name: string;
+  status: string;
+  message?: string;
+  /** StatusCode name from the event (STATUSCHECK_SUCCESS, STATUSCHECK_CONTAINER_CREATING, ...). */
+  code?: string;
+  error?: ErrorInfo;
+  at?: number;
+}
+
+export interface PortState {
+  localPort: number;
+  address: string;
+  resourceType?: string;
+  resourceName?: string;
+  namespace?: string;
+  podName?: string;
+  containerName?: string;
+  portName?: string;
+  /** The resource's port: number, or a named port. */
+  targetPort?: number | string;
+}
+
+export interface DebugContainerState {
+  key: string;
+  status: string;
+  podName?: string;
+  containerName?: string;
+  namespace?: string;
+  artifact?: string;
+  runtime?: string;
+  workingDir?: string;
+  debugPorts: Record<string, number>;
+}
+
+export interface PhaseState {
+  status: string;
+  message?: string;
+  code?: string;
+  error?: ErrorInfo;
+  at?: number;
+}
+
+export interface FileSyncPhase extends PhaseState {
+  fileCount?: number;
+  image?: string;
+}
+
+export interface AutoTriggers {
+  /** undefined when this Skaffold does not report it (before v1.11). */
+  build?: boolean;
+  sync?: boolean;
+  deploy?: boolean;
+}
+
+export interface DevLoopState {
+  /** Skaffold's v1 iteration number: 0 is the first loop. -1 before any DevLoopEvent. */
+  iteration: number;
+  status: string;
+  error?: ErrorInfo;
+  startedAt?: number;
+  at?: number;
+}
+
+export interface SessionState {
+  artifacts: ReadonlyMap<string, ArtifactState>;
+  resources: ReadonlyMap<string, ResourceState>;
+  ports: ReadonlyMap<number, PortState>;
+  debugContainers: ReadonlyMap<string, DebugContainerState>;
+  deploy: PhaseState;
+  statusCheck: PhaseState;
+  fileSync: FileSyncPhase;
+  test: PhaseState;
+  devLoop: DevLoopState;
+  autoTrigger: AutoTriggers;
+  /** Skaffold's version from its MetaEvent ("v2.7.0"), when it reports one. */
+  skaffoldVersion?: string;
+  /** The MetaEvent's text as sent. */
+  skaffoldInfo?: string;
+  metadata?: Metadata;
+  /** Set when Skaffold announced its end (TerminationEvent). */
+  termination?: PhaseState;
+  /** Whether the current iteration has started building (build state was reset for it). */
+  buildRoundOpen: boolean;
+  /** Events seen whose kind this proto does not know (newer Skaffold): kept count of, shown in the log. */
+  unknownEvents: number;
+  /** Event time (ms) of the last event applied. */
+  lastEventAt?: number;
+}
+
+export type Section =
+  | 'artifacts' | 'resources' | 'ports' | 'debugContainers' | 'deploy' | 'statusCheck'
+  | 'fileSync' | 'test' | 'devLoop' | 'autoTrigger' | 'meta';
+
+/**
+ * What a state transition touched: the sections, which keys inside the keyed ones
+ * (artifacts, resources, ports), and the sections that changed as a whole (a reset), where
+ * every item must be refreshed.
+ */
+export interface StateChange {
+  sections: Set<Section>;
+  all: Set<Section>;
+  artifacts: Set<string>;
+  resources: Set<string>;
+  ports: Set<number>;
+}
+
+export function emptyChange(): StateChange {
+  return { sections: new Set(), all: new Set(), artifacts: new Set(), resources: new Set(), ports: new Set() };
+}
+
+export function isEmptyChange(change: StateChange): boolean {
+  return change.sections.size === 0;
+}
+
+/** Adds `from` into `into` (used to coalesce bursts). */
+export function mergeChange(into: StateChange, from: StateChange): StateChange {
+  for (const s of from.sections) {
+    into.sections.add(s);
+  }
+  for (const s of from.all) {
+    into.all.add(s);
+  }
+  for (const a of from.artifacts) {
+    into.artifacts.add(a);
+  }
+  for (const r of from.resources) {
+    into.resources.add(r);
+  }
+  for (const p of from.ports) {
+    into.ports.add(p);
+  }
+  return into;
+}
+
+export const NOT_STARTED = 'Not Started';
+
+export function initialState(): SessionState {
+  return {
+    artifacts: new Map(),
+    resources: new Map(),
+    ports: new Map(),
+    debugContainers: new Map(),
+    deploy: { status: NOT_STARTED },
+    statusCheck: { status: NOT_STARTED },
+    fileSync: { status: NOT_STARTED },
+    test: { status: NOT_STARTED },
+    devLoop: { iteration: -1, status: NOT_STARTED },
+    autoTrigger: {},
+    buildRoundOpen: false,
+    unknownEvents: 0,
+  };
+}

@@ -1,0 +1,488 @@
+/**
+ * The pure reducer: (SessionState, LogEntry) -> SessionState + what changed. It mirrors what
+ * Skaffold itself does to its state for each event (see API-NOTES.md):
+ * - an iteration that builds resets the build state (artifacts not rebuilt go back to
+ *   "Not Started"), and deploy, status check, file sync, test, resources and ports;
+ * - a deploy resets status-check resources, forwarded ports and debugging containers.
+ * It never throws on what the server sends: unknown event kinds and status strings are kept
+ * as they are, missing fields are tolerated, and server text is bounded in length.
+ */
+import {
+  ArtifactState, DebugContainerState, emptyChange, ErrorInfo, initialState, NOT_STARTED,
+  PhaseState, PortState, ResourceState, Section, SessionState, StateChange,
+} from './model';
+import {
+  ActionableErr, DebuggingContainerEvent, EnumValue, LogEntry, PortEvent, State, Status,
+} from './protocol';
+
+export interface ReduceResult {
+  state: SessionState;
+  change: StateChange;
+}
+
+const MAX_NAME = 512;
+const MAX_TEXT = 8192;
+
+/** Server text, coerced to a string and bounded; undefined when empty. */
+function text(value: unknown, max = MAX_TEXT): string | undefined {
+  if (value === undefined || value === null) {
+    return undefined;
+  }
+  const s = typeof value === 'string' ? value : String(value);
+  if (s.length === 0) {
+    return undefined;
+  }
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+function statusText(value: unknown): string {
+  return text(value, 128) ?? '';
+}
+
+function codeText(value: EnumValue | undefined): string | undefined {
+  if (value === undefined || value === null) {
+    return undefined;
+  }
+  return text(value, 128);
+}
+
+/** Event time in ms since the epoch, or undefined when absent or malformed. */
+export function entryTime(entry: LogEntry): number | undefined {
+  const ts = entry.timestamp;
+  if (!ts) {
+    return undefined;
+  }
+  const seconds = Number(ts.seconds ?? 0);
+  const nanos = Number(ts.nanos ?? 0);
+  if (!Number.isFinite(seconds) || !Number.isFinite(nanos)) {
+    return undefined;
+  }
+  return seconds * 1000 + Math.floor(nanos / 1e6);
+}
+
+/** The error of an event: its ActionableErr, else the deprecated err/errCode fields. */
+export function errorInfo(actionable?: ActionableErr, err?: unknown, errCode?: EnumValue): ErrorInfo | undefined {
+  const message = text(actionable?.message) ?? text(err);
+  let code = codeText(actionable?.errCode) ?? codeText(errCode);
+  if (code === 'OK' || code === '0') {
+    code = undefined;
+  }
+  const suggestions = Array.isArray(actionable?.suggestions)
+    ? actionable!.suggestions.slice(0, 20).flatMap((s) => {
+      const action = text(s?.action, 2048);
+      const sc = codeText(s?.suggestionCode);
+      return action ? [{ action, code: sc === 'NIL' ? undefined : sc }] : [];
+    })
+    : [];
+  if (!message && !code && suggestions.length === 0) {
+    return undefined;
+  }
+  return { message: message ?? code ?? '', code, suggestions };
+}
+
+function isTerminal(status: string): boolean {
+  return status !== Status.InProgress && status !== NOT_STARTED && status !== '';
+}
+
+function currentIteration(state: SessionState): number {
+  return Math.max(0, state.devLoop.iteration);
+}
+
+class Draft {
+  readonly change = emptyChange();
+  constructor(public state: SessionState) {}
+
+  touch(section: Section): void {
+    this.change.sections.add(section);
+  }
+
+  touchAll(section: Section): void {
+    this.change.sections.add(section);
+    this.change.all.add(section);
+  }
+
+  set<K extends keyof SessionState>(key: K, value: SessionState[K], section: Section): void {
+    this.state = { ...this.state, [key]: value };
+    this.touch(section);
+  }
+
+  /** What Skaffold does when an iteration starts building (ResetStateOnBuild). */
+  resetOnBuild(iteration: number): void {
+    const artifacts = new Map<string, ArtifactState>();
+    for (const [name, a] of this.state.artifacts) {
+      artifacts.set(name, { ...a, status: NOT_STARTED, iteration, startedAt: undefined, error: undefined });
+    }
+    this.state = {
+      ...this.state,
+      artifacts,
+      deploy: { status: NOT_STARTED },
+      statusCheck: { status: NOT_STARTED },
+      fileSync: { status: NOT_STARTED },
+      test: { status: NOT_STARTED },
+      resources: new Map(),
+      ports: new Map(),
+      buildRoundOpen: true,
+    };
+    for (const s of ['artifacts', 'deploy', 'statusCheck', 'fileSync', 'test', 'resources', 'ports'] as const) {
+      this.touchAll(s);
+    }
+  }
+
+  /** What Skaffold does when a deploy starts (ResetStateOnDeploy). */
+  resetOnDeploy(): void {
+    this.state = {
+      ...this.state,
+      statusCheck: { status: NOT_STARTED },
+      resources: new Map(),
+      ports: new Map(),
+      debugContainers: new Map(),
+      buildRoundOpen: false,
+    };
+    for (const s of ['statusCheck', 'resources', 'ports', 'debugContainers'] as const) {
+      this.touchAll(s);
+    }
+  }
+
+  closeBuildRound(): void {
+    if (this.state.buildRoundOpen) {
+      this.state = { ...this.state, buildRoundOpen: false };
+    }
+  }
+}
+
+/** Applies one event. Pure: `state` is not modified. */
+export function reduce(state: SessionState, entry: LogEntry): ReduceResult {
+  const d = new Draft(state);
+  const event = entry?.event;
+  const at = entryTime(entry ?? {});
+  const kind = event?.event_type ?? (event ? Object.keys(event).find((k) => k !== 'event_type') : undefined);
+  switch (kind) {
+    case 'metaEvent': {
+      const info = text(event!.metaEvent?.entry) ?? text(entry.entry);
+      const version = parseVersion(info);
+      d.state = { ...d.state, skaffoldInfo: info, skaffoldVersion: version ?? d.state.skaffoldVersion, metadata: event!.metaEvent?.metadata ?? d.state.metadata };
+      d.touch('meta');
+      break;
+    }
+    case 'devLoopEvent': {
+      const e = event!.devLoopEvent ?? {};
+      const iteration = Number.isInteger(e.iteration) ? e.iteration! : 0;
+      const status = statusText(e.status);
+      const prev = d.state.devLoop;
+      const startedAt = status === Status.InProgress ? at : prev.iteration === iteration ? prev.startedAt : undefined;
+      d.state = { ...d.state, devLoop: { iteration, status, error: errorInfo(e.err), startedAt, at }, buildRoundOpen: false };
+      d.touch('devLoop');
+      break;
+    }
+    case 'buildEvent': {
+      const e = event!.buildEvent ?? {};
+      const name = text(e.artifact, MAX_NAME);
+      if (!name) {
+        return countUnknown(d);
+      }
+      const status = statusText(e.status);
+      const iteration = currentIteration(d.state);
+      if (status === Status.InProgress && !d.state.buildRoundOpen) {
+        d.resetOnBuild(iteration);
+      }
+      const prev = d.state.artifacts.get(name);
+      const error = errorInfo(e.actionableErr, e.err, e.errCode);
+      const next: ArtifactState = {
+        name,
+        status,
+        iteration,
+        startedAt: status === Status.InProgress ? at : prev?.startedAt,
+        error,
+        lastResult: prev?.lastResult,
+        hostPlatform: text(e.hostPlatform, 128) ?? prev?.hostPlatform,
+        targetPlatforms: text(e.targetPlatforms, 512) ?? prev?.targetPlatforms,
+      };
+      if (isTerminal(status)) {
+        const durationMs = next.startedAt !== undefined && at !== undefined && at >= next.startedAt ? at - next.startedAt : undefined;
+        next.lastResult = { status, iteration, durationMs, at, error };
+        next.startedAt = undefined;
+      }
+      const artifacts = new Map(d.state.artifacts);
+      artifacts.set(name, next);
+      d.state = { ...d.state, artifacts };
+      d.touch('artifacts');
+      d.change.artifacts.add(name);
+      break;
+    }
+    case 'deployEvent': {
+      const e = event!.deployEvent ?? {};
+      const status = statusText(e.status);
+      if (status === Status.Information) {
+        d.set('deploy', { ...d.state.deploy, message: text(e.err) ?? text(entry.entry), at }, 'deploy');
+        break;
+      }
+      if (status === Status.InProgress) {
+        d.resetOnDeploy();
+      }
+      d.closeBuildRound();
+      d.set('deploy', phase(status, at, errorInfo(e.actionableErr, e.err, e.errCode)), 'deploy');
+      break;
+    }
+    case 'statusCheckEvent': {
+      const e = event!.statusCheckEvent ?? {};
+      d.closeBuildRound();
+      d.set('statusCheck', { ...phase(statusText(e.status), at, errorInfo(e.actionableErr, e.err, e.errCode)), message: text(e.message) }, 'statusCheck');
+      break;
+    }
+    case 'resourceStatusCheckEvent': {
+      const e = event!.resourceStatusCheckEvent ?? {};
+      const name = text(e.resource, MAX_NAME);
+      if (!name) {
+        return countUnknown(d);
+      }
+      const code = codeText(e.statusCode);
+      const error = errorInfo(e.actionableErr, e.err);
+      const resource: ResourceState = {
+        name,
+        status: statusText(e.status),
+        message: text(e.message),
+        code,
+        // A "creating container" progress note comes as an actionableErr too; it is only an
+        // error when the resource failed or the message differs from the progress message.
+        error: error && (statusText(e.status) === Status.Failed || error.message !== text(e.message)) ? error : undefined,
+        at,
+      };
+      const resources = new Map(d.state.resources);
+      resources.set(name, resource);
+      d.state = { ...d.state, resources };
+      d.touch('resources');
+      d.change.resources.add(name);
+      break;
+    }
+    case 'portEvent': {
+      const port = portState(event!.portEvent ?? {});
+      if (!port) {
+        return countUnknown(d);
+      }
+      const ports = new Map(d.state.ports);
+      ports.set(port.localPort, port);
+      d.state = { ...d.state, ports };
+      d.touch('ports');
+      d.change.ports.add(port.localPort);
+      break;
+    }
+    case 'fileSyncEvent': {
+      const e = event!.fileSyncEvent ?? {};
+      d.closeBuildRound();
+      d.set('fileSync', {
+        ...phase(statusText(e.status), at, errorInfo(e.actionableErr, e.err, e.errCode)),
+        fileCount: Number.isInteger(e.fileCount) ? e.fileCount : undefined,
+        image: text(e.image, MAX_NAME),
+      }, 'fileSync');
+      break;
+    }
+    case 'debuggingContainerEvent': {
+      const c = debugContainer(event!.debuggingContainerEvent ?? {});
+      const containers = new Map(d.state.debugContainers);
+      if (c.status === Status.Terminated) {
+        containers.delete(c.key);
+      } else {
+        containers.set(c.key, c);
+      }
+      d.set('debugContainers', containers, 'debugContainers');
+      break;
+    }
+    case 'terminationEvent': {
+      const e = event!.terminationEvent ?? {};
+      d.set('termination', phase(statusText(e.status), at, errorInfo(e.err)), 'meta');
+      break;
+    }
+    case 'TestEvent': {
+      const e = event!.TestEvent ?? {};
+      d.set('test', phase(statusText(e.status), at, errorInfo(e.actionableErr)), 'test');
+      break;
+    }
+    default:
+      return countUnknown(d);
+  }
+  if (at !== undefined) {
+    d.state = { ...d.state, lastEventAt: at };
+  }
+  return { state: d.state, change: d.change };
+}
+
+function countUnknown(d: Draft): ReduceResult {
+  d.state = { ...d.state, unknownEvents: d.state.unknownEvents + 1 };
+  return { state: d.state, change: d.change };
+}
+
+function phase(status: string, at: number | undefined, error: ErrorInfo | undefined): PhaseState {
+  return { status, at, error, code: error?.code };
+}
+
+function portState(e: PortEvent): PortState | undefined {
+  const localPort = e.localPort;
+  if (typeof localPort !== 'number' || !Number.isInteger(localPort) || localPort < 1 || localPort > 65535) {
+    return undefined;
+  }
+  let targetPort: number | string | undefined;
+  const tp = e.targetPort;
+  if (tp && tp.type === 1 && text(tp.strVal)) {
+    targetPort = text(tp.strVal, 64);
+  } else if (tp && typeof tp.intVal === 'number' && tp.intVal > 0) {
+    targetPort = tp.intVal;
+  } else if (typeof e.remotePort === 'number' && e.remotePort > 0) {
+    targetPort = e.remotePort;
+  }
+  return {
+    localPort,
+    address: text(e.address, 64) ?? '127.0.0.1',
+    resourceType: text(e.resourceType, 64),
+    resourceName: text(e.resourceName, MAX_NAME),
+    namespace: text(e.namespace, 256),
+    podName: text(e.podName, MAX_NAME),
+    containerName: text(e.containerName, MAX_NAME),
+    portName: text(e.portName, 64),
+    targetPort,
+  };
+}
+
+function debugContainer(e: DebuggingContainerEvent): DebugContainerState {
+  const podName = text(e.podName, MAX_NAME);
+  const containerName = text(e.containerName, MAX_NAME);
+  const namespace = text(e.namespace, 256);
+  const debugPorts: Record<string, number> = {};
+  for (const [k, v] of Object.entries(e.debugPorts ?? {}).slice(0, 50)) {
+    if (typeof v === 'number') {
+      debugPorts[text(k, 64) ?? ''] = v;
+    }
+  }
+  return {
+    key: `${namespace ?? ''}/${podName ?? ''}/${containerName ?? ''}`,
+    status: statusText(e.status),
+    podName, containerName, namespace,
+    artifact: text(e.artifact, MAX_NAME),
+    runtime: text(e.runtime, 64),
+    workingDir: text(e.workingDir, 1024),
+    debugPorts,
+  };
+}
+
+/** "Starting Skaffold: &{Version:v2.7.0 ConfigVersion:...}" -> "v2.7.0" (absent for dev builds). */
+export function parseVersion(info: string | undefined): string | undefined {
+  const m = info ? /Version:(v?\d+\.\d+[^\s},]*)/.exec(info) : null;
+  return m ? m[1].slice(0, 64) : undefined;
+}
+
+/** A state seeded from GetState: what Skaffold reports now, before any event is applied. */
+export function stateFromServer(server: State, base: SessionState = initialState()): SessionState {
+  const iteration = base.devLoop.iteration;
+  const artifacts = new Map<string, ArtifactState>();
+  for (const [name, status] of Object.entries(server.buildState?.artifacts ?? {})) {
+    const n = text(name, MAX_NAME);
+    if (n) {
+      artifacts.set(n, { name: n, status: statusText(status), iteration });
+    }
+  }
+  const resources = new Map<string, ResourceState>();
+  for (const [name, status] of Object.entries(server.statusCheckState?.resources ?? {})) {
+    const n = text(name, MAX_NAME);
+    if (n) {
+      resources.set(n, { name: n, status: statusText(status) });
+    }
+  }
+  const ports = new Map<number, PortState>();
+  for (const p of Object.values(server.forwardedPorts ?? {})) {
+    const port = portState(p ?? {});
+    if (port) {
+      ports.set(port.localPort, port);
+    }
+  }
+  const debugContainers = new Map<string, DebugContainerState>();
+  for (const c of server.debuggingContainers ?? []) {
+    const dc = debugContainer(c ?? {});
+    debugContainers.set(dc.key, dc);
+  }
+  const code = (v: EnumValue | undefined) => {
+    const c = codeText(v);
+    return c === 'OK' ? undefined : c;
+  };
+  return {
+    ...base,
+    artifacts,
+    resources,
+    ports,
+    debugContainers,
+    deploy: { status: statusText(server.deployState?.status) || NOT_STARTED, code: code(server.deployState?.statusCode) },
+    statusCheck: { status: statusText(server.statusCheckState?.status) || NOT_STARTED, code: code(server.statusCheckState?.statusCode) },
+    fileSync: { status: statusText(server.fileSyncState?.status) || NOT_STARTED },
+    test: { status: statusText(server.testState?.status) || NOT_STARTED, code: code(server.testState?.statusCode) },
+    autoTrigger: triggers(server),
+    metadata: server.metadata ?? base.metadata,
+  };
+}
+
+function triggers(server: State): SessionState['autoTrigger'] {
+  // proto3 leaves `false` off the wire, so a present phase with no autoTrigger means false.
+  return {
+    build: server.buildState ? server.buildState.autoTrigger === true : undefined,
+    sync: server.fileSyncState ? server.fileSyncState.autoTrigger === true : undefined,
+    deploy: server.deployState ? server.deployState.autoTrigger === true : undefined,
+  };
+}
+
+/**
+ * Brings in what only GetState tells (events never carry the auto triggers, which other
+ * clients may change) and artifacts the events have not named yet.
+ */
+export function reconcileTriggers(state: SessionState, server: State): ReduceResult {
+  const change = emptyChange();
+  const next = triggers(server);
+  let result = state;
+  if (next.build !== state.autoTrigger.build || next.sync !== state.autoTrigger.sync || next.deploy !== state.autoTrigger.deploy) {
+    result = { ...result, autoTrigger: next };
+    change.sections.add('autoTrigger');
+  }
+  const missing = Object.keys(server.buildState?.artifacts ?? {}).filter((n) => text(n, MAX_NAME) && !state.artifacts.has(text(n, MAX_NAME)!));
+  if (missing.length > 0) {
+    const artifacts = new Map(result.artifacts);
+    for (const raw of missing) {
+      const name = text(raw, MAX_NAME)!;
+      artifacts.set(name, { name, status: statusText(server.buildState!.artifacts![raw]), iteration: state.devLoop.iteration });
+      change.artifacts.add(name);
+    }
+    result = { ...result, artifacts };
+    change.sections.add('artifacts');
+  }
+  return { state: result, change };
+}
+
+/**
+ * Aligns phase and artifact statuses with GetState. Used after an Execute, which resets
+ * Skaffold's state without emitting any event when that phase's auto trigger is on.
+ */
+export function reconcileStatuses(state: SessionState, server: State): ReduceResult {
+  const { state: withTriggers, change } = reconcileTriggers(state, server);
+  let result = withTriggers;
+  const artifacts = new Map(result.artifacts);
+  for (const [raw, status] of Object.entries(server.buildState?.artifacts ?? {})) {
+    const name = text(raw, MAX_NAME);
+    const a = name ? artifacts.get(name) : undefined;
+    const s = statusText(status);
+    if (a && a.status !== s) {
+      artifacts.set(a.name, { ...a, status: s, startedAt: s === Status.InProgress ? a.startedAt : undefined, error: s === a.lastResult?.status ? a.error : undefined });
+      change.artifacts.add(a.name);
+      change.sections.add('artifacts');
+    }
+  }
+  result = { ...result, artifacts };
+  const phases: ['deploy' | 'statusCheck' | 'fileSync' | 'test', string | undefined][] = [
+    ['deploy', server.deployState?.status],
+    ['statusCheck', server.statusCheckState?.status],
+    ['fileSync', server.fileSyncState?.status],
+    ['test', server.testState?.status],
+  ];
+  for (const [key, status] of phases) {
+    const s = statusText(status);
+    if (s && result[key].status !== s) {
+      result = { ...result, [key]: { ...result[key], status: s, error: undefined } };
+      change.sections.add(key);
+    }
+  }
+  return { state: result, change };
+}

@@ -1,0 +1,567 @@
+import { parseAddress, SkaffoldAddress } from './address';
+import { SkaffoldClient } from './client';
+import { SkaffoldError } from './errors';
+import { EventLog, LogRecord } from './eventLog';
+import { Disposable, Emitter, Logger, nullLogger } from './lifecycle';
+import { emptyChange, initialState, isEmptyChange, mergeChange, Section, SessionState, StateChange } from './model';
+import { Event as SkaffoldEvent, Intent, LogEntry, Phase, State } from './protocol';
+import { entryTime, reconcileStatuses, reconcileTriggers, reduce, ReduceResult, stateFromServer } from './reducer';
+
+/**
+ * - disconnected: not started, or stopped by the user.
+ * - connecting: looking for Skaffold at the address (retrying quietly until it answers).
+ * - connected: the event stream is live.
+ * - reconnecting: the connection was lost (Skaffold stopped answering); trying again.
+ * - ended: Skaffold closed the stream (it exited); the last state stays, and the session
+ *   keeps looking for a Skaffold to come back at the same address.
+ * - failed: something answers but retrying will not help (not Skaffold, a message over the
+ *   limit); waits for the user to connect again.
+ */
+export type SessionStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'failed';
+
+export interface SessionOptions {
+  address: string;
+  logger?: Logger;
+  /** Entries kept in the event log (default 1000). */
+  eventLogSize?: number;
+  maxReceiveMessageBytes?: number;
+  /** Deadline of Execute / Auto* / Handle calls (default 5000 ms). */
+  callTimeoutMs?: number;
+  /** Deadline of the first GetState of a connection (default 3000 ms). */
+  connectTimeoutMs?: number;
+  /** How often a connected session checks that Skaffold still answers (default 2000 ms). */
+  livenessIntervalMs?: number;
+  /** How long that check waits (default 2000 ms). */
+  livenessTimeoutMs?: number;
+  /** Reconnect backoff: first delay and cap (defaults 100 ms and 1000 ms). */
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+  /** Change events: at most one per this many ms under load (default 100). */
+  coalesceMs?: number;
+  /** The replay is taken as caught up after this long without a replayed entry (default 50 ms). */
+  settleMs?: number;
+  /** Keep looking for Skaffold after it ended or was lost (default true). */
+  reconnect?: boolean;
+}
+
+export interface StatusChangeEvent {
+  status: SessionStatus;
+  previous: SessionStatus;
+  error?: SkaffoldError;
+}
+
+const ALL_SECTIONS: Section[] = [
+  'artifacts', 'resources', 'ports', 'debugContainers', 'deploy', 'statusCheck', 'fileSync',
+  'test', 'devLoop', 'autoTrigger', 'meta',
+];
+
+/** Phases an intent asks for whose auto trigger is on: Skaffold will not run those. */
+export function phasesBlockedByAuto(state: SessionState, intent: Intent): Phase[] {
+  return (['build', 'sync', 'deploy'] as const).filter((p) => intent[p] && state.autoTrigger[p] === true);
+}
+
+/**
+ * One Skaffold session: owns the client, the state built from its events, the event log and
+ * the connection lifecycle. The only place that talks to the client.
+ */
+export class SkaffoldSession implements Disposable {
+  private readonly _onDidChangeState = new Emitter<StateChange>();
+  /** Coalesced: at most one per `coalesceMs` under load, at once when idle. */
+  readonly onDidChangeState = this._onDidChangeState.event;
+  private readonly _onDidChangeStatus = new Emitter<StatusChangeEvent>();
+  readonly onDidChangeStatus = this._onDidChangeStatus.event;
+  private readonly _onDidLog = new Emitter<LogRecord[]>();
+  /** New event-log records (never a replayed duplicate), delivered with the state changes. */
+  readonly onDidLog = this._onDidLog.event;
+
+  private _address: SkaffoldAddress | undefined;
+  private _addressText: string;
+  private _status: SessionStatus = 'disconnected';
+  private _state: SessionState = initialState();
+  private _lastError: SkaffoldError | undefined;
+  private readonly log: EventLog;
+  private readonly logger: Logger;
+  private readonly opts: Required<Omit<SessionOptions, 'address' | 'logger' | 'maxReceiveMessageBytes'>> & { maxReceiveMessageBytes?: number };
+
+  private client: SkaffoldClient | undefined;
+  private subscription: { cancel(): void } | undefined;
+  private generation = 0;
+  private attempts = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private livenessTimer: NodeJS.Timeout | undefined;
+  private livenessInFlight = false;
+  private everPublished = false;
+
+  // Replay: the state being rebuilt from Skaffold's history, shown once caught up.
+  private replaying = false;
+  private shadow: SessionState = initialState();
+  private subscribedAt = 0;
+  private replayStartedAt = 0;
+  private settleTimer: NodeJS.Timeout | undefined;
+  private lastEntryAt = 0;
+
+  // Coalescing.
+  private pendingChange: StateChange = emptyChange();
+  private pendingLog: LogRecord[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushQueued = false;
+  private lastFlushAt = 0;
+  private disposed = false;
+
+  constructor(options: SessionOptions) {
+    this.logger = options.logger ?? nullLogger;
+    this._addressText = options.address;
+    this.opts = {
+      eventLogSize: options.eventLogSize ?? 1000,
+      maxReceiveMessageBytes: options.maxReceiveMessageBytes,
+      callTimeoutMs: options.callTimeoutMs ?? 5000,
+      connectTimeoutMs: options.connectTimeoutMs ?? 3000,
+      livenessIntervalMs: options.livenessIntervalMs ?? 2000,
+      livenessTimeoutMs: options.livenessTimeoutMs ?? 2000,
+      backoffInitialMs: options.backoffInitialMs ?? 100,
+      backoffMaxMs: options.backoffMaxMs ?? 1000,
+      coalesceMs: options.coalesceMs ?? 100,
+      settleMs: options.settleMs ?? 50,
+      reconnect: options.reconnect ?? true,
+    };
+    this.log = new EventLog(this.opts.eventLogSize);
+  }
+
+  get status(): SessionStatus {
+    return this._status;
+  }
+
+  get state(): SessionState {
+    return this._state;
+  }
+
+  /** Why the session is not connected (or the last call that failed), with a clear message. */
+  get lastError(): SkaffoldError | undefined {
+    return this._lastError;
+  }
+
+  get address(): string {
+    return this._address?.target ?? this._addressText;
+  }
+
+  /** The event log, oldest first. */
+  get logRecords(): LogRecord[] {
+    return this.log.records();
+  }
+
+  setEventLogSize(size: number): void {
+    this.log.resize(size);
+  }
+
+  /** Starts connecting (a no-op while connected or already trying). */
+  connect(): void {
+    if (this.disposed) {
+      return;
+    }
+    if (this._status === 'connected' || this._status === 'connecting' || this._status === 'reconnecting') {
+      return;
+    }
+    try {
+      this._address = parseAddress(this._addressText);
+    } catch (err) {
+      this.setStatus('failed', err as SkaffoldError);
+      return;
+    }
+    this.attempts = 0;
+    this.setStatus('connecting');
+    this.startAttempt();
+  }
+
+  /** Stops talking to Skaffold; what was shown stays. */
+  disconnect(): void {
+    this.teardown();
+    this.setStatus('disconnected');
+  }
+
+  /** Drops the connection and starts again. */
+  reconnect(): void {
+    this.teardown();
+    this._status = 'disconnected';
+    this.connect();
+  }
+
+  /** Changes the address; reconnects if the session was active. */
+  setAddress(address: string): void {
+    if (address === this._addressText) {
+      return;
+    }
+    const wasActive = this._status !== 'disconnected';
+    this._addressText = address;
+    this.teardown();
+    this._status = 'disconnected';
+    this._state = initialState();
+    this.everPublished = false;
+    this.queueChange(allChange());
+    if (wasActive) {
+      this.connect();
+    } else {
+      this.setStatus('disconnected');
+    }
+  }
+
+  /**
+   * Runs the intent's phases once. Phases are sent one by one in the safe order (build,
+   * sync, deploy; a dev loop alone), since a deploy intent first can stall Skaffold's loop.
+   * Afterwards the state is read back, because Skaffold resets it without an event when the
+   * phase's auto trigger is on.
+   */
+  async execute(intent: Intent): Promise<void> {
+    const client = this.requireClient('Execute');
+    const steps: Intent[] = [];
+    for (const phase of ['build', 'sync', 'deploy'] as const) {
+      if (intent[phase]) {
+        steps.push({ [phase]: true });
+      }
+    }
+    if (intent.devloop) {
+      steps.push({ devloop: true });
+    }
+    if (steps.length === 0) {
+      throw new SkaffoldError('rejected', 'Nothing to execute: the intent names no phase.');
+    }
+    for (const step of steps) {
+      this.logger.info(`[session] execute ${Object.keys(step)[0]}`);
+      await client.execute(step);
+    }
+    await this.refresh();
+  }
+
+  /** Turns a phase's auto trigger on or off and reads the result back from Skaffold. */
+  async setAutoTrigger(phase: Phase, enabled: boolean): Promise<boolean> {
+    const client = this.requireClient(`Auto${phase[0].toUpperCase()}${phase.slice(1)}`);
+    try {
+      await client.setAutoTrigger(phase, enabled);
+    } catch (err) {
+      // Skaffold answers ALREADY_EXISTS when it already has that value: the wish holds.
+      if (!(err instanceof SkaffoldError && err.code === 6)) {
+        throw err;
+      }
+    }
+    this.logger.info(`[session] auto ${phase} ${enabled ? 'on' : 'off'}`);
+    await this.refresh();
+    return this._state.autoTrigger[phase] ?? enabled;
+  }
+
+  /** Injects an event into Skaffold's stream (never a TerminationEvent). */
+  handle(event: SkaffoldEvent): Promise<void> {
+    return this.requireClient('Handle').handle(event);
+  }
+
+  /** Reads Skaffold's state now and shows what differs; change events fire at once. */
+  async refresh(): Promise<void> {
+    const client = this.requireClient('GetState');
+    const gen = this.generation;
+    const server = await client.getState(this.opts.callTimeoutMs);
+    if (gen !== this.generation || this.replaying) {
+      return;
+    }
+    this.applyResult(reconcileStatuses(this._state, server));
+    this.flush();
+  }
+
+  dispose(): void {
+    if (this.disposed) {
+      return;
+    }
+    this.teardown();
+    this.disposed = true;
+    clearTimeout(this.flushTimer);
+    this._onDidChangeState.dispose();
+    this._onDidChangeStatus.dispose();
+    this._onDidLog.dispose();
+  }
+
+  // ---- connection ----
+
+  private requireClient(rpc: string): SkaffoldClient {
+    if (!this.client || this._status !== 'connected') {
+      throw new SkaffoldError('unreachable', `Not connected to Skaffold at ${this.address} (${this._status}): ${rpc} was not sent.`);
+    }
+    return this.client;
+  }
+
+  private startAttempt(): void {
+    const gen = ++this.generation;
+    let client: SkaffoldClient;
+    try {
+      client = new SkaffoldClient(this._address!, {
+        maxReceiveMessageBytes: this.opts.maxReceiveMessageBytes,
+        callTimeoutMs: this.opts.callTimeoutMs,
+      });
+    } catch (err) {
+      this.setStatus('failed', err instanceof SkaffoldError ? err : new SkaffoldError('unknown', String(err)));
+      return;
+    }
+    this.client = client;
+    this.logger.debug(`[grpc] connecting to ${this.address} (attempt ${this.attempts + 1})`);
+    client.getState(this.opts.connectTimeoutMs).then(
+      (server) => {
+        if (gen === this.generation) {
+          this.onConnected(gen, client, server);
+        }
+      },
+      (err: SkaffoldError) => {
+        if (gen === this.generation) {
+          this.onLost(err, 'attempt');
+        }
+      },
+    );
+  }
+
+  private onConnected(gen: number, client: SkaffoldClient, server: State): void {
+    this.attempts = 0;
+    this.shadow = stateFromServer(server);
+    this.replaying = true;
+    this.subscribedAt = Date.now();
+    this.replayStartedAt = this.subscribedAt;
+    this.lastEntryAt = this.subscribedAt;
+    this.log.beginConnection();
+    this.subscription = client.subscribe({
+      onEntry: (entry) => {
+        if (gen === this.generation) {
+          this.onEntry(entry);
+        }
+      },
+      onEnd: (err) => {
+        if (gen === this.generation) {
+          this.onLost(err, 'stream');
+        }
+      },
+    });
+    this.armSettle();
+    this.armLiveness(gen);
+    this.setStatus('connected');
+    this.logger.info(`[grpc] connected to Skaffold at ${this.address}`);
+  }
+
+  /** A connection attempt or a live connection failed: decide whether and how to retry. */
+  private onLost(err: SkaffoldError, where: 'attempt' | 'stream' | 'liveness'): void {
+    if (err.kind === 'cancelled') {
+      return;
+    }
+    const wasConnected = this._status === 'connected';
+    if (this.replaying) {
+      this.endReplay(!this.everPublished);
+    }
+    this.dropConnection();
+    let next: SessionStatus;
+    if (!err.retryable) {
+      next = 'failed';
+    } else if (wasConnected) {
+      next = err.kind === 'ended' ? 'ended' : 'reconnecting';
+    } else {
+      next = this._status === 'disconnected' ? 'connecting' : this._status;
+    }
+    this.logger[next === 'failed' ? 'error' : wasConnected ? 'warn' : 'debug'](`[grpc] ${where}: ${err.message}`);
+    this.setStatus(next, err);
+    if (next !== 'failed' && this.opts.reconnect) {
+      this.scheduleRetry();
+    }
+  }
+
+  private scheduleRetry(): void {
+    clearTimeout(this.retryTimer);
+    const delay = Math.min(this.opts.backoffMaxMs, this.opts.backoffInitialMs * 2 ** Math.min(this.attempts, 16));
+    this.attempts++;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.disposed && this._status !== 'disconnected' && this._status !== 'failed' && this._status !== 'connected') {
+        this.startAttempt();
+      }
+    }, delay);
+  }
+
+  private armLiveness(gen: number): void {
+    clearTimeout(this.livenessTimer);
+    this.livenessTimer = setTimeout(() => this.checkLiveness(gen), this.opts.livenessIntervalMs);
+  }
+
+  /**
+   * Skaffold's grpc-go server cuts off clients that send keepalive pings, so liveness is a
+   * unary GetState with a deadline. A stream that keeps delivering during the check is alive.
+   */
+  private checkLiveness(gen: number): void {
+    const client = this.client;
+    if (gen !== this.generation || !client || this.livenessInFlight) {
+      return;
+    }
+    this.livenessInFlight = true;
+    const sentAt = Date.now();
+    client.getState(this.opts.livenessTimeoutMs).then(
+      (server) => {
+        this.livenessInFlight = false;
+        if (gen !== this.generation) {
+          return;
+        }
+        if (!this.replaying) {
+          this.applyResult(reconcileTriggers(this._state, server));
+        }
+        this.armLiveness(gen);
+      },
+      (err: SkaffoldError) => {
+        this.livenessInFlight = false;
+        if (gen !== this.generation) {
+          return;
+        }
+        if (err.kind === 'timeout' && this.lastEntryAt > sentAt) {
+          this.armLiveness(gen);
+          return;
+        }
+        this.onLost(err, 'liveness');
+      },
+    );
+  }
+
+  private dropConnection(): void {
+    this.generation++;
+    clearTimeout(this.livenessTimer);
+    clearTimeout(this.settleTimer);
+    this.livenessTimer = undefined;
+    this.settleTimer = undefined;
+    this.livenessInFlight = false;
+    this.subscription?.cancel();
+    this.subscription = undefined;
+    this.client?.dispose();
+    this.client = undefined;
+  }
+
+  private teardown(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (this.replaying) {
+      this.endReplay(false);
+    }
+    this.dropConnection();
+  }
+
+  private setStatus(status: SessionStatus, error?: SkaffoldError): void {
+    const previous = this._status;
+    if (status === 'connected') {
+      this._lastError = undefined;
+    } else if (error) {
+      this._lastError = error;
+    }
+    if (previous === status && !error) {
+      return;
+    }
+    this._status = status;
+    this._onDidChangeStatus.fire({ status, previous, error });
+  }
+
+  // ---- events ----
+
+  private onEntry(entry: LogEntry): void {
+    this.lastEntryAt = Date.now();
+    const record = this.log.add(entry);
+    if (record) {
+      this.pendingLog.push(record);
+      if (this.pendingLog.length > 2 * this.opts.eventLogSize) {
+        this.pendingLog = this.pendingLog.slice(-this.opts.eventLogSize);
+      }
+    }
+    if (this.replaying) {
+      this.shadow = reduce(this.shadow, entry).state;
+      const at = entryTime(entry);
+      if (at !== undefined && at >= this.subscribedAt) {
+        // A live event: Skaffold has sent its history.
+        this.endReplay(true);
+      } else if (this.lastEntryAt - this.replayStartedAt > 2000) {
+        this.endReplay(true);
+      }
+      return;
+    }
+    this.applyResult(reduce(this._state, entry));
+  }
+
+  private armSettle(): void {
+    clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = undefined;
+      if (!this.replaying) {
+        return;
+      }
+      const quiet = Date.now() - this.lastEntryAt;
+      if (quiet >= this.opts.settleMs) {
+        this.endReplay(true);
+      } else {
+        this.armSettle();
+      }
+    }, this.opts.settleMs);
+  }
+
+  /** The replay is over: show the rebuilt state (or drop it when `publish` is false). */
+  private endReplay(publish: boolean): void {
+    this.replaying = false;
+    clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
+    if (publish) {
+      this._state = this.shadow;
+      this.everPublished = true;
+      this.queueChange(allChange());
+    } else if (this.pendingLog.length > 0) {
+      this.schedule();
+    }
+  }
+
+  private applyResult(result: ReduceResult): void {
+    this._state = result.state;
+    if (!isEmptyChange(result.change)) {
+      this.queueChange(result.change);
+    }
+  }
+
+  private queueChange(change: StateChange): void {
+    mergeChange(this.pendingChange, change);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.flushTimer || this.flushQueued || this.disposed) {
+      return;
+    }
+    const wait = this.lastFlushAt + this.opts.coalesceMs - Date.now();
+    if (wait <= 0) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.flush());
+    } else {
+      this.flushTimer = setTimeout(() => this.flush(), wait);
+    }
+  }
+
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flushQueued = false;
+    if (this.disposed) {
+      return;
+    }
+    const change = this.pendingChange;
+    const records = this.pendingLog;
+    if (isEmptyChange(change) && records.length === 0) {
+      return;
+    }
+    this.lastFlushAt = Date.now();
+    this.pendingChange = emptyChange();
+    this.pendingLog = [];
+    if (records.length > 0) {
+      this._onDidLog.fire(records);
+    }
+    if (!isEmptyChange(change)) {
+      this._onDidChangeState.fire(change);
+    }
+  }
+}
+
+function allChange(): StateChange {
+  const change = emptyChange();
+  for (const s of ALL_SECTIONS) {
+    change.sections.add(s);
+    change.all.add(s);
+  }
+  return change;
+}
