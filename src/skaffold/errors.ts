@@ -58,7 +58,7 @@ export function toSkaffoldError(err: unknown, address: string, rpc: string): Ska
   }
   const e = (err ?? {}) as GrpcLikeError;
   const code = typeof e.code === 'number' ? e.code : undefined;
-  const details = cleanText(e.details ?? e.message);
+  const details = tidyTransportDetails(cleanText(e.details ?? e.message));
   const lower = details.toLowerCase();
   const at = `Skaffold at ${address}`;
   switch (code) {
@@ -80,7 +80,7 @@ export function toSkaffoldError(err: unknown, address: string, rpc: string): Ska
     case GrpcStatus.PERMISSION_DENIED:
       return new SkaffoldError('rejected', `${at} rejected ${rpc}: ${details || 'invalid request'}.`, code, details);
     case GrpcStatus.INTERNAL:
-      if (lower.includes('parse') || lower.includes('deserializ') || lower.includes('protocol')) {
+      if (/pars(e|ing)|deserializ|protocol|wire type/.test(lower)) {
         return new SkaffoldError('notSkaffold', `The server at ${address} sent a reply to ${rpc} that is not a valid Skaffold message: is it really Skaffold's --rpc-port?`, code, details);
       }
       return new SkaffoldError('unknown', `${at} failed ${rpc}: ${details || 'internal error'}.`, code, details);
@@ -103,6 +103,12 @@ export function toSkaffoldError(err: unknown, address: string, rpc: string): Ska
     return new SkaffoldError('notSkaffold', `Something answers at ${address} but it is not a gRPC server (${details}).`, code, details);
   }
   return new SkaffoldError('unknown', `${rpc} to ${address} failed with ${name}: ${details || 'no details'}.`, code, details);
+}
+
+/** grpc-js wraps transport errors: "No connection established. Last error: X (time). Resolution note: ". */
+function tidyTransportDetails(details: string): string {
+  const m = /Last error: (.*?)(?: \(\d{4}-\d\d-\d\dT[^)]*\))?\.?(?: Resolution note:.*)?$/.exec(details);
+  return (m ? m[1] : details).trim();
 }
 
 function portOf(address: string): string {
