@@ -20,9 +20,9 @@ export class EventLog {
   private start = 0;
   private count = 0;
   private nextSeq = 1;
-  /** Newest event time logged so far, and the keys of the entries logged at exactly that time. */
+  /** Newest event time logged so far, and the entries logged at exactly that time. */
   private newest = -Infinity;
-  private newestKeys = new Set<string>();
+  private newestEntries: LogEntry[] = [];
   /** The same, frozen when a connection starts: the boundary between replay and new. */
   private replayBefore = -Infinity;
   private replayKeys = new Set<string>();
@@ -35,7 +35,7 @@ export class EventLog {
   /** Call when a new subscription starts: what it replays up to now is not logged twice. */
   beginConnection(): void {
     this.replayBefore = this.newest;
-    this.replayKeys = new Set(this.newestKeys);
+    this.replayKeys = new Set(this.newestEntries.map(keyOf));
   }
 
   /** Adds the entry unless it is a replay of one logged before; returns the record if added. */
@@ -50,9 +50,10 @@ export class EventLog {
       }
       if (time > this.newest) {
         this.newest = time;
-        this.newestKeys = new Set([keyOf(entry)]);
-      } else if (time === this.newest) {
-        this.newestKeys.add(keyOf(entry));
+        this.newestEntries.length = 0;
+        this.newestEntries.push(entry);
+      } else if (time === this.newest && this.newestEntries.length < 256) {
+        this.newestEntries.push(entry);
       }
     }
     const record: LogRecord = { seq: this.nextSeq++, time, entry };

@@ -89,8 +89,7 @@ function currentIteration(state: SessionState): number {
 }
 
 class Draft {
-  readonly change = emptyChange();
-  constructor(public state: SessionState) {}
+  constructor(public state: SessionState, readonly change: StateChange) {}
 
   touch(section: Section): void {
     this.change.sections.add(section);
@@ -152,7 +151,16 @@ class Draft {
 
 /** Applies one event. Pure: `state` is not modified. */
 export function reduce(state: SessionState, entry: LogEntry): ReduceResult {
-  const d = new Draft(state);
+  const change = emptyChange();
+  return { state: apply(state, entry, change), change };
+}
+
+/**
+ * The same as `reduce`, adding what changed into `change` instead of returning a new one:
+ * the session's hot path, which accumulates a burst's changes without allocating per event.
+ */
+export function apply(state: SessionState, entry: LogEntry, change: StateChange): SessionState {
+  const d = new Draft(state, change);
   const event = entry?.event;
   const at = entryTime(entry ?? {});
   const kind = event?.event_type ?? (event ? Object.keys(event).find((k) => k !== 'event_type') : undefined);
@@ -300,15 +308,15 @@ export function reduce(state: SessionState, entry: LogEntry): ReduceResult {
     default:
       return countUnknown(d);
   }
-  if (at !== undefined) {
-    d.state = { ...d.state, lastEventAt: at };
+  if (at !== undefined && d.state !== state) {
+    // d.state is a fresh object by now: setting a field on it keeps `state` untouched.
+    (d.state as { lastEventAt?: number }).lastEventAt = at;
   }
-  return { state: d.state, change: d.change };
+  return d.state;
 }
 
-function countUnknown(d: Draft): ReduceResult {
-  d.state = { ...d.state, unknownEvents: d.state.unknownEvents + 1 };
-  return { state: d.state, change: d.change };
+function countUnknown(d: Draft): SessionState {
+  return { ...d.state, unknownEvents: d.state.unknownEvents + 1 };
 }
 
 function phase(status: string, at: number | undefined, error: ErrorInfo | undefined): PhaseState {

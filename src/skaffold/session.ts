@@ -5,7 +5,7 @@ import { EventLog, LogRecord } from './eventLog';
 import { Disposable, Emitter, Logger, nullLogger } from './lifecycle';
 import { emptyChange, initialState, isEmptyChange, mergeChange, Section, SessionState, StateChange } from './model';
 import { Event as SkaffoldEvent, Intent, LogEntry, Phase, State } from './protocol';
-import { entryTime, reconcileStatuses, reconcileTriggers, reduce, ReduceResult, stateFromServer } from './reducer';
+import { apply, entryTime, reconcileStatuses, reconcileTriggers, ReduceResult, stateFromServer } from './reducer';
 
 /**
  * - disconnected: not started, or stopped by the user.
@@ -70,8 +70,8 @@ export class SkaffoldSession implements Disposable {
   readonly onDidChangeState = this._onDidChangeState.event;
   private readonly _onDidChangeStatus = new Emitter<StatusChangeEvent>();
   readonly onDidChangeStatus = this._onDidChangeStatus.event;
-  private readonly _onDidLog = new Emitter<LogRecord[]>();
-  /** New event-log records (never a replayed duplicate), delivered with the state changes. */
+  private readonly _onDidLog = new Emitter<LogRecord>();
+  /** Each new event-log record as it arrives (never a replayed duplicate). */
   readonly onDidLog = this._onDidLog.event;
 
   private _address: SkaffoldAddress | undefined;
@@ -95,6 +95,8 @@ export class SkaffoldSession implements Disposable {
   // Replay: the state being rebuilt from Skaffold's history, shown once caught up.
   private replaying = false;
   private shadow: SessionState = initialState();
+  /** Where the replay's changes go: unused, since the whole state is announced when it ends. */
+  private replayChange: StateChange = emptyChange();
   private subscribedAt = 0;
   private replayStartedAt = 0;
   private settleTimer: NodeJS.Timeout | undefined;
@@ -102,7 +104,6 @@ export class SkaffoldSession implements Disposable {
 
   // Coalescing.
   private pendingChange: StateChange = emptyChange();
-  private pendingLog: LogRecord[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private flushQueued = false;
   private lastFlushAt = 0;
@@ -459,13 +460,12 @@ export class SkaffoldSession implements Disposable {
     this.lastEntryAt = Date.now();
     const record = this.log.add(entry);
     if (record) {
-      this.pendingLog.push(record);
-      if (this.pendingLog.length > 2 * this.opts.eventLogSize) {
-        this.pendingLog = this.pendingLog.slice(-this.opts.eventLogSize);
-      }
+      // Delivered as it arrives, not coalesced: holding a burst's entries for coalesceMs
+      // would keep tens of thousands of them alive under load (measured: +50 MB of heap).
+      this._onDidLog.fire(record);
     }
     if (this.replaying) {
-      this.shadow = reduce(this.shadow, entry).state;
+      this.shadow = apply(this.shadow, entry, this.replayChange);
       const at = entryTime(entry);
       if (at !== undefined && at >= this.subscribedAt) {
         // A live event: Skaffold has sent its history.
@@ -475,7 +475,10 @@ export class SkaffoldSession implements Disposable {
       }
       return;
     }
-    this.applyResult(reduce(this._state, entry));
+    this._state = apply(this._state, entry, this.pendingChange);
+    if (!isEmptyChange(this.pendingChange)) {
+      this.schedule();
+    }
   }
 
   private armSettle(): void {
@@ -497,14 +500,13 @@ export class SkaffoldSession implements Disposable {
   /** The replay is over: show the rebuilt state (or drop it when `publish` is false). */
   private endReplay(publish: boolean): void {
     this.replaying = false;
+    this.replayChange = emptyChange();
     clearTimeout(this.settleTimer);
     this.settleTimer = undefined;
     if (publish) {
       this._state = this.shadow;
       this.everPublished = true;
       this.queueChange(allChange());
-    } else if (this.pendingLog.length > 0) {
-      this.schedule();
     }
   }
 
@@ -541,19 +543,12 @@ export class SkaffoldSession implements Disposable {
       return;
     }
     const change = this.pendingChange;
-    const records = this.pendingLog;
-    if (isEmptyChange(change) && records.length === 0) {
+    if (isEmptyChange(change)) {
       return;
     }
     this.lastFlushAt = Date.now();
     this.pendingChange = emptyChange();
-    this.pendingLog = [];
-    if (records.length > 0) {
-      this._onDidLog.fire(records);
-    }
-    if (!isEmptyChange(change)) {
-      this._onDidChangeState.fire(change);
-    }
+    this._onDidChangeState.fire(change);
   }
 }
 
