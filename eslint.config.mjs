@@ -14,6 +14,12 @@ export default tseslint.config(
     },
   },
   {
+    // Build and test scripts are plain CommonJS run by Node.
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The core must stay usable from plain Node and from unit tests: no VS Code API.
     files: ['src/skaffold/**/*.ts'],
     rules: {

@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// `npm test`: type check + compile, lint, unit tests (plain Node, real loopback gRPC), then the
+// extension-host suite inside a real VS Code and the end-to-end workbench tests in Chromium.
+// Ends with one line "tests: N passed, N failed" summing every stage.
+'use strict';
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const results = path.join(root, 'test-results');
+fs.mkdirSync(results, { recursive: true });
+const only = process.argv.slice(2); // e.g. `npm test -- unit` runs just that stage
+const totals = { passed: 0, failed: 0 };
+let broken = false;
+
+function run(title, cmd, args, env = {}) {
+  console.log(`\n=== ${title}: ${[cmd, ...args].join(' ')}`);
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  const ok = r.status === 0;
+  console.log(`=== ${title}: ${ok ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${secs}s`);
+  if (!ok) {
+    broken = true;
+  }
+  return ok;
+}
+
+/** Adds the counts of a TAP file written by node's test runner. */
+function countTap(file) {
+  if (!fs.existsSync(file)) {
+    return;
+  }
+  const text = fs.readFileSync(file, 'utf8');
+  const num = (name) => Number((new RegExp(`^# ${name} (\\d+)$`, 'm').exec(text) ?? [])[1] ?? 0);
+  totals.passed += num('pass');
+  totals.failed += num('fail') + num('cancelled');
+}
+
+/** Adds the counts of a result file written by a mocha-based suite ({ passed, failed }). */
+function countJson(file) {
+  if (!fs.existsSync(file)) {
+    return false;
+  }
+  const r = JSON.parse(fs.readFileSync(file, 'utf8'));
+  totals.passed += Number(r.passed ?? 0);
+  totals.failed += Number(r.failed ?? 0);
+  return true;
+}
+
+const want = (stage) => only.length === 0 || only.includes(stage);
+const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const eslint = path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js');
+
+fs.rmSync(path.join(root, 'out'), { recursive: true, force: true });
+if (!run('type check and compile', process.execPath, [tsc, '-p', '.'])) {
+  console.log('\ntests: 0 passed, 1 failed');
+  process.exit(1);
+}
+if (want('lint')) {
+  run('lint', process.execPath, [eslint, 'src', 'test', 'bench', 'scripts']);
+}
+if (want('unit')) {
+  const tap = path.join(results, 'unit.tap');
+  fs.rmSync(tap, { force: true });
+  run('unit tests', process.execPath, [
+    '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    'out/test/unit/',
+  ]);
+  countTap(tap);
+}
+for (const [stage, script, title] of [
+  ['integration', 'scripts/vscode-host/run-integration.js', 'extension host tests (real VS Code)'],
+  ['e2e', 'scripts/vscode-host/run-e2e.js', 'end-to-end workbench tests (Chromium)'],
+]) {
+  if (!want(stage) || !fs.existsSync(path.join(root, script))) {
+    continue;
+  }
+  if (stage === 'integration' && !run('bundle extension', process.execPath, ['esbuild.js'])) {
+    continue;
+  }
+  const file = path.join(results, `${stage}.json`);
+  fs.rmSync(file, { force: true });
+  const ok = run(title, process.execPath, [script], { SKAFFOLD_TEST_RESULT_FILE: file });
+  if (!countJson(file) && !ok) {
+    totals.failed += 1;
+  }
+}
+if (broken && totals.failed === 0) {
+  totals.failed = 1; // a stage failed without counting tests (type check, lint, a crash)
+}
+console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed`);
+process.exit(broken ? 1 : 0);
