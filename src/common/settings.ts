@@ -1,0 +1,36 @@
+import * as vscode from 'vscode';
+
+/** Every setting the extension reads, as one typed snapshot. Keys are flat (`skaffold.x`). */
+export interface Settings {
+  address: string;
+  autoConnect: boolean;
+  statusBarEnabled: boolean;
+  eventLogMaxEntries: number;
+}
+
+export const SettingKey = {
+  address: 'skaffold.address',
+  autoConnect: 'skaffold.autoConnect',
+  statusBarEnabled: 'skaffold.statusBar.enabled',
+  eventLogMaxEntries: 'skaffold.eventLog.maxEntries',
+} as const;
+
+export function readSettings(): Settings {
+  const c = vscode.workspace.getConfiguration();
+  return {
+    address: c.get<string>(SettingKey.address, '127.0.0.1:50051'),
+    autoConnect: c.get<boolean>(SettingKey.autoConnect, true),
+    statusBarEnabled: c.get<boolean>(SettingKey.statusBarEnabled, true),
+    eventLogMaxEntries: Math.min(100_000, Math.max(10, c.get<number>(SettingKey.eventLogMaxEntries, 1000))),
+  };
+}
+
+/** Fires with the new snapshot and which keys changed, only when one of ours did. */
+export function onDidChangeSettings(listener: (settings: Settings, changed: (keyof Settings)[]) => void): vscode.Disposable {
+  return vscode.workspace.onDidChangeConfiguration((e) => {
+    const changed = (Object.keys(SettingKey) as (keyof Settings)[]).filter((k) => e.affectsConfiguration(SettingKey[k]));
+    if (changed.length > 0) {
+      listener(readSettings(), changed);
+    }
+  });
+}

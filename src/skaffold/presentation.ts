@@ -1,0 +1,222 @@
+/**
+ * How session state reads to a person: status looks, labels, the one-glance summary and the
+ * grouping of pods under what owns them. Pure and free of the VS Code API, so the views stay
+ * thin and this is unit tested in plain Node.
+ */
+import { cleanText } from './errors';
+import { ArtifactState, NOT_STARTED, PortState, ResourceState, SessionState } from './model';
+import { Status } from './protocol';
+import { SessionStatus } from './session';
+
+export interface Look {
+  /** A codicon id (with ~spin for work in progress). */
+  icon: string;
+  /** A theme colour id, or undefined for the default foreground. */
+  color?: string;
+}
+
+const LOOKS: Record<string, Look> = {
+  [NOT_STARTED]: { icon: 'circle-large-outline', color: 'disabledForeground' },
+  [Status.InProgress]: { icon: 'sync~spin', color: 'charts.blue' },
+  [Status.Started]: { icon: 'sync~spin', color: 'charts.blue' },
+  [Status.Complete]: { icon: 'pass', color: 'testing.iconPassed' },
+  [Status.Succeeded]: { icon: 'pass', color: 'testing.iconPassed' },
+  Completed: { icon: 'pass', color: 'testing.iconPassed' },
+  [Status.Failed]: { icon: 'error', color: 'testing.iconFailed' },
+  [Status.Canceled]: { icon: 'circle-slash', color: 'disabledForeground' },
+  [Status.Information]: { icon: 'info', color: 'charts.blue' },
+  [Status.Terminated]: { icon: 'debug-stop', color: 'disabledForeground' },
+};
+
+/** The look of a Skaffold status string; unknown strings get a neutral question mark. */
+export function statusLook(status: string): Look {
+  return LOOKS[status] ?? (status === '' ? LOOKS[NOT_STARTED] : { icon: 'question' });
+}
+
+/** 950 -> "950ms", 12_300 -> "12.3s", 65_000 -> "1m 05s". */
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
+    return '';
+  }
+  if (ms < 1000) {
+    return `${Math.round(ms)}ms`;
+  }
+  if (ms < 60_000) {
+    return `${(ms / 1000).toFixed(1)}s`;
+  }
+  const m = Math.floor(ms / 60_000);
+  const s = Math.floor((ms % 60_000) / 1000);
+  return `${m}m ${String(s).padStart(2, '0')}s`;
+}
+
+/** Server text for a one-line label: control characters removed, bounded. */
+export function oneLine(text: string | undefined, max = 200): string {
+  return cleanText(text ?? '', max).replace(/\s+/g, ' ').trim();
+}
+
+/** "Complete · 1.0s" / "Not Started · last Complete in #0 (1.0s)" / "In Progress". */
+export function artifactDescription(a: ArtifactState): string {
+  const parts: string[] = [oneLine(a.status, 40) || NOT_STARTED];
+  const last = a.lastResult;
+  if (last && last.status === a.status && last.iteration === a.iteration) {
+    const d = formatDuration(last.durationMs);
+    if (d) {
+      parts.push(d);
+    }
+  } else if (last && a.status === NOT_STARTED) {
+    const d = formatDuration(last.durationMs);
+    parts.push(`last ${oneLine(last.status, 40)} in #${last.iteration}${d ? ` (${d})` : ''}`);
+  }
+  return parts.join(' · ');
+}
+
+/** `localhost:47480 → service/app:8080` (the address Skaffold bound, when not loopback). */
+export function portLabel(p: PortState): string {
+  const host = isLoopback(p.address) ? 'localhost' : oneLine(p.address, 64);
+  const target = p.targetPort !== undefined ? `:${oneLine(String(p.targetPort), 64)}` : '';
+  const resource = [oneLine(p.resourceType, 32), oneLine(p.resourceName ?? p.podName, 128)].filter(Boolean).join('/');
+  return `${host}:${p.localPort} → ${resource || '?'}${target}`;
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  return address === undefined || address === '' || address === '127.0.0.1' || address === 'localhost' || address === '::1' || address === '[::1]';
+}
+
+/**
+ * The URL to open for a forwarded port. Only loopback http URLs are ever produced: the
+ * address comes from the server and is not trusted to pick a host.
+ */
+export function portUrl(p: PortState): string | undefined {
+  if (!isLoopback(p.address) || !Number.isInteger(p.localPort) || p.localPort < 1 || p.localPort > 65535) {
+    return undefined;
+  }
+  return `http://localhost:${p.localPort}`;
+}
+
+export interface ResourceGroup {
+  resource: ResourceState;
+  children: ResourceState[];
+}
+
+/**
+ * Pods under what owns them where the name allows: `Pod/app-6d8f7c9b5-x2k4q` belongs to
+ * `deployment/app` (a pod of a Deployment is `<name>-<replicaset hash>-<suffix>`, of a
+ * StatefulSet `<name>-<ordinal>`). Pods no owner claims stand alone. Owners keep Skaffold's order.
+ */
+export function groupResources(resources: Iterable<ResourceState>): ResourceGroup[] {
+  const all = [...resources];
+  const owners = all.filter((r) => !isPod(r.name));
+  const groups: ResourceGroup[] = owners.map((resource) => ({ resource, children: [] }));
+  const byName = new Map(groups.map((g) => [shortName(g.resource.name), g]));
+  const loose: ResourceGroup[] = [];
+  for (const pod of all.filter((r) => isPod(r.name))) {
+    const owner = ownerOf(shortName(pod.name), byName);
+    if (owner) {
+      owner.children.push(pod);
+    } else {
+      loose.push({ resource: pod, children: [] });
+    }
+  }
+  return [...groups, ...loose];
+}
+
+function isPod(name: string): boolean {
+  return /^pods?\//i.test(name);
+}
+
+function shortName(name: string): string {
+  const i = name.indexOf('/');
+  return i >= 0 ? name.slice(i + 1) : name;
+}
+
+function ownerOf(pod: string, owners: Map<string, ResourceGroup>): ResourceGroup | undefined {
+  // Longest owner name that prefixes the pod name followed by "-": app-api wins over app.
+  let best: ResourceGroup | undefined;
+  let bestLength = -1;
+  for (const [name, group] of owners) {
+    if (pod.startsWith(`${name}-`) && name.length > bestLength) {
+      best = group;
+      bestLength = name.length;
+    }
+  }
+  return best;
+}
+
+export type SummaryKind =
+  | 'disconnected' | 'connecting' | 'reconnecting' | 'ended' | 'failed'
+  | 'building' | 'buildFailed' | 'deploying' | 'statusCheck' | 'deployFailed' | 'ready' | 'idle';
+
+export interface Summary {
+  kind: SummaryKind;
+  /** Short text for the status bar, after "Skaffold". */
+  text: string;
+  /** Built so far / to build in this round, while building. */
+  done?: number;
+  total?: number;
+  /** The artifact or resource at fault, when failed. */
+  culprit?: string;
+}
+
+/** The dev loop at a glance, for the status bar. */
+export function summarize(status: SessionStatus, state: SessionState): Summary {
+  switch (status) {
+    case 'disconnected':
+      return { kind: 'disconnected', text: 'disconnected' };
+    case 'connecting':
+      return { kind: 'connecting', text: 'connecting' };
+    case 'reconnecting':
+      return { kind: 'reconnecting', text: 'reconnecting' };
+    case 'ended':
+      return { kind: 'ended', text: 'ended' };
+    case 'failed':
+      return { kind: 'failed', text: 'not connected' };
+    default:
+      break;
+  }
+  const artifacts = [...state.artifacts.values()];
+  const inRound = artifacts.filter((a) => a.status !== NOT_STARTED);
+  const building = inRound.filter((a) => a.status === Status.InProgress);
+  const failed = artifacts.find((a) => a.status === Status.Failed);
+  if (building.length > 0) {
+    const done = inRound.filter((a) => a.status === Status.Complete).length;
+    return { kind: 'building', text: `building ${done}/${inRound.length}`, done, total: inRound.length };
+  }
+  if (failed) {
+    return { kind: 'buildFailed', text: `${oneLine(failed.name, 60)} failed`, culprit: failed.name };
+  }
+  if (state.deploy.status === Status.Failed) {
+    return { kind: 'deployFailed', text: 'deploy failed' };
+  }
+  if (state.statusCheck.status === Status.Failed) {
+    const bad = [...state.resources.values()].find((r) => r.status === Status.Failed);
+    return { kind: 'deployFailed', text: bad ? `${oneLine(bad.name, 60)} failed` : 'status check failed', culprit: bad?.name };
+  }
+  if (state.deploy.status === Status.InProgress && (state.statusCheck.status === Status.Started || state.statusCheck.status === Status.InProgress)) {
+    return { kind: 'statusCheck', text: 'status check' };
+  }
+  if (state.deploy.status === Status.InProgress) {
+    return { kind: 'deploying', text: 'deploying' };
+  }
+  if (state.devLoop.status === Status.Failed) {
+    return { kind: 'buildFailed', text: 'dev loop failed' };
+  }
+  if (state.deploy.status === Status.Complete || (artifacts.length > 0 && artifacts.every((a) => a.status === Status.Complete || a.lastResult?.status === Status.Complete) && state.devLoop.status !== Status.InProgress)) {
+    return { kind: 'ready', text: 'ready' };
+  }
+  return { kind: 'idle', text: state.devLoop.status === Status.InProgress ? 'working' : 'waiting' };
+}
+
+/** "127.0.0.1:50051 · v2.7.0 · #3": which session the views show. */
+export function sessionDescription(address: string, status: SessionStatus, state: SessionState): string {
+  const parts = [address];
+  if (state.skaffoldVersion) {
+    parts.push(oneLine(state.skaffoldVersion, 32));
+  }
+  if (state.devLoop.iteration >= 0) {
+    parts.push(`#${state.devLoop.iteration}`);
+  }
+  if (status !== 'connected') {
+    parts.push(status);
+  }
+  return parts.join(' · ');
+}

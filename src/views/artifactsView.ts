@@ -1,0 +1,96 @@
+import * as vscode from 'vscode';
+import { Disposable } from '../common/lifecycle';
+import { StateChange } from '../skaffold/model';
+import { artifactDescription, formatDuration } from '../skaffold/presentation';
+import { SkaffoldSession } from '../skaffold/session';
+import { detailItem, DetailNode, errorDetails, statusIcon, Tooltip } from './common';
+
+export interface ArtifactNode {
+  kind: 'artifact';
+  id: string;
+  name: string;
+}
+
+export type ArtifactsTreeNode = ArtifactNode | DetailNode;
+
+/** Artifacts: one row per image, its status, last build time and, when failed, why. */
+export class ArtifactsView extends Disposable implements vscode.TreeDataProvider<ArtifactsTreeNode> {
+  private readonly nodes = new Map<string, ArtifactNode>();
+  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<ArtifactsTreeNode | ArtifactsTreeNode[] | undefined>());
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+
+  constructor(private readonly session: SkaffoldSession) {
+    super();
+    this._register(session.onDidChangeState((change) => this.onStateChange(change)));
+  }
+
+  /** Refreshes every row now. */
+  refresh(): void {
+    this._onDidChangeTreeData.fire(undefined);
+  }
+
+  private onStateChange(change: StateChange): void {
+    if (!change.sections.has('artifacts')) {
+      return;
+    }
+    const state = this.session.state.artifacts;
+    const known = [...change.artifacts].map((name) => this.nodes.get(name));
+    if (change.all.has('artifacts') || known.some((n) => !n) || this.nodes.size !== state.size) {
+      this._onDidChangeTreeData.fire(undefined);
+    } else {
+      this._onDidChangeTreeData.fire(known as ArtifactNode[]);
+    }
+  }
+
+  private nodeFor(name: string): ArtifactNode {
+    let node = this.nodes.get(name);
+    if (!node) {
+      node = { kind: 'artifact', id: `artifact:${name}`, name };
+      this.nodes.set(name, node);
+    }
+    return node;
+  }
+
+  getChildren(element?: ArtifactsTreeNode): ArtifactsTreeNode[] {
+    const artifacts = this.session.state.artifacts;
+    if (!element) {
+      for (const name of this.nodes.keys()) {
+        if (!artifacts.has(name)) {
+          this.nodes.delete(name);
+        }
+      }
+      return [...artifacts.keys()].map((name) => this.nodeFor(name));
+    }
+    if (element.kind === 'artifact') {
+      const a = artifacts.get(element.name);
+      return a ? errorDetails(element.id, a.error) : [];
+    }
+    return [];
+  }
+
+  getTreeItem(element: ArtifactsTreeNode): vscode.TreeItem {
+    if (element.kind === 'detail') {
+      return detailItem(element);
+    }
+    const a = this.session.state.artifacts.get(element.name);
+    const item = new vscode.TreeItem(element.name, a?.error ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    item.id = element.id;
+    if (!a) {
+      return item;
+    }
+    item.description = artifactDescription(a);
+    item.iconPath = statusIcon(a.status);
+    item.contextValue = `artifact.${a.status.replace(/\s+/g, '')}`;
+    item.accessibilityInformation = { label: `${a.name}, ${item.description}` };
+    const tip = new Tooltip().heading(a.name).line('Status', a.status).line('Iteration', a.iteration >= 0 ? `#${a.iteration}` : undefined);
+    if (a.lastResult) {
+      tip.line('Last build', `${a.lastResult.status} in #${a.lastResult.iteration}${a.lastResult.durationMs !== undefined ? ` after ${formatDuration(a.lastResult.durationMs)}` : ''}`);
+      if (a.lastResult.at) {
+        tip.line('Finished', new Date(a.lastResult.at).toLocaleTimeString());
+      }
+    }
+    tip.line('Platform', a.targetPlatforms ?? a.hostPlatform).error(a.error, 'Build failed');
+    item.tooltip = tip.md;
+    return item;
+  }
+}

@@ -1,0 +1,164 @@
+import * as vscode from 'vscode';
+import { Disposable } from '../common/lifecycle';
+import { NOT_STARTED, PhaseState, ResourceState, StateChange } from '../skaffold/model';
+import { groupResources, oneLine } from '../skaffold/presentation';
+import { SkaffoldSession } from '../skaffold/session';
+import { detailItem, DetailNode, errorDetails, statusIcon, Tooltip } from './common';
+
+type PhaseKey = 'deploy' | 'statusCheck' | 'fileSync' | 'test';
+
+const PHASE_LABEL: Record<PhaseKey, string> = {
+  deploy: 'Deploy',
+  statusCheck: 'Status check',
+  fileSync: 'File sync',
+  test: 'Test',
+};
+
+export interface PhaseNode {
+  kind: 'phase';
+  id: string;
+  phase: PhaseKey;
+}
+
+export interface ResourceNode {
+  kind: 'resource';
+  id: string;
+  name: string;
+}
+
+export type ResourcesTreeNode = PhaseNode | ResourceNode | DetailNode;
+
+/**
+ * Resources: deploy and status-check progress, then one row per Kubernetes resource Skaffold
+ * checks, pods under the deployment that owns them.
+ */
+export class ResourcesView extends Disposable implements vscode.TreeDataProvider<ResourcesTreeNode> {
+  private readonly phases = new Map<PhaseKey, PhaseNode>();
+  private readonly nodes = new Map<string, ResourceNode>();
+  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<ResourcesTreeNode | ResourcesTreeNode[] | undefined>());
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+
+  constructor(private readonly session: SkaffoldSession) {
+    super();
+    this._register(session.onDidChangeState((change) => this.onStateChange(change)));
+  }
+
+  refresh(): void {
+    this._onDidChangeTreeData.fire(undefined);
+  }
+
+  private visiblePhases(): PhaseKey[] {
+    const s = this.session.state;
+    if (s.artifacts.size === 0 && s.resources.size === 0 && s.deploy.status === NOT_STARTED) {
+      return [];
+    }
+    return (['deploy', 'statusCheck', 'fileSync', 'test'] as const).filter((p) => p === 'deploy' || p === 'statusCheck' || s[p].status !== NOT_STARTED);
+  }
+
+  private onStateChange(change: StateChange): void {
+    const phaseChanged = (['deploy', 'statusCheck', 'fileSync', 'test'] as const).filter((p) => change.sections.has(p));
+    const resourcesChanged = change.sections.has('resources');
+    if (!resourcesChanged && phaseChanged.length === 0 && !change.sections.has('artifacts')) {
+      return;
+    }
+    const shown = this.visiblePhases();
+    const rootChanged = change.all.has('resources') || change.sections.has('artifacts') && this.phases.size === 0
+      || shown.length !== this.phases.size
+      || [...change.resources].some((name) => !this.nodes.has(name));
+    if (rootChanged) {
+      this._onDidChangeTreeData.fire(undefined);
+      return;
+    }
+    const targets: ResourcesTreeNode[] = [];
+    for (const p of phaseChanged) {
+      const node = this.phases.get(p);
+      if (node) {
+        targets.push(node);
+      }
+    }
+    for (const name of change.resources) {
+      targets.push(this.nodes.get(name)!);
+    }
+    if (targets.length > 0) {
+      this._onDidChangeTreeData.fire(targets);
+    }
+  }
+
+  private resourceNode(name: string): ResourceNode {
+    let node = this.nodes.get(name);
+    if (!node) {
+      node = { kind: 'resource', id: `resource:${name}`, name };
+      this.nodes.set(name, node);
+    }
+    return node;
+  }
+
+  getChildren(element?: ResourcesTreeNode): ResourcesTreeNode[] {
+    const state = this.session.state;
+    if (!element) {
+      const shown = this.visiblePhases();
+      this.phases.clear();
+      const phaseNodes = shown.map((phase) => {
+        const node: PhaseNode = { kind: 'phase', id: `phase:${phase}`, phase };
+        this.phases.set(phase, node);
+        return node;
+      });
+      for (const name of this.nodes.keys()) {
+        if (!state.resources.has(name)) {
+          this.nodes.delete(name);
+        }
+      }
+      return [...phaseNodes, ...groupResources(state.resources.values()).map((g) => this.resourceNode(g.resource.name))];
+    }
+    if (element.kind === 'phase') {
+      return errorDetails(element.id, state[element.phase].error);
+    }
+    if (element.kind === 'resource') {
+      const r = state.resources.get(element.name);
+      const group = groupResources(state.resources.values()).find((g) => g.resource.name === element.name);
+      return [...errorDetails(element.id, r?.error), ...(group?.children ?? []).map((c) => this.resourceNode(c.name))];
+    }
+    return [];
+  }
+
+  getTreeItem(element: ResourcesTreeNode): vscode.TreeItem {
+    if (element.kind === 'detail') {
+      return detailItem(element);
+    }
+    if (element.kind === 'phase') {
+      return this.phaseItem(element);
+    }
+    const state = this.session.state;
+    const r = state.resources.get(element.name);
+    const hasChildren = r?.error !== undefined || groupResources(state.resources.values()).some((g) => g.resource.name === element.name && g.children.length > 0);
+    const item = new vscode.TreeItem(element.name, hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    item.id = element.id;
+    if (!r) {
+      return item;
+    }
+    item.iconPath = statusIcon(r.status);
+    item.description = resourceDescription(r);
+    item.contextValue = `resource.${r.status.replace(/\s+/g, '')}`;
+    item.tooltip = new Tooltip().heading(r.name).line('Status', r.status).line('Message', r.message).line('Code', r.code)
+      .line('Updated', r.at ? new Date(r.at).toLocaleTimeString() : undefined).error(r.error, 'Failed').md;
+    return item;
+  }
+
+  private phaseItem(node: PhaseNode): vscode.TreeItem {
+    const p: PhaseState & { fileCount?: number; image?: string } = this.session.state[node.phase];
+    const item = new vscode.TreeItem(PHASE_LABEL[node.phase], p.error ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    item.iconPath = statusIcon(p.status);
+    const extra = p.message ? ` · ${oneLine(p.message, 120)}` : p.fileCount ? ` · ${p.fileCount} files to ${oneLine(p.image, 80)}` : '';
+    item.description = `${oneLine(p.status, 40) || NOT_STARTED}${extra}`;
+    item.contextValue = `phase.${node.phase}`;
+    item.tooltip = new Tooltip().heading(PHASE_LABEL[node.phase]).line('Status', p.status).line('Message', p.message).line('Code', p.code)
+      .line('Updated', p.at ? new Date(p.at).toLocaleTimeString() : undefined).error(p.error, 'Failed').md;
+    return item;
+  }
+}
+
+function resourceDescription(r: ResourceState): string {
+  const message = r.message && r.message !== r.status ? ` · ${oneLine(r.message, 120)}` : '';
+  return `${oneLine(r.status, 40)}${message}`;
+}
