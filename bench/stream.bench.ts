@@ -6,6 +6,7 @@
  */
 import { fork, ChildProcess } from 'child_process';
 import * as path from 'path';
+import * as v8 from 'v8';
 import * as grpc from '@grpc/grpc-js';
 import { loadSkaffoldPackageDefinition } from '../src/skaffold/protocol';
 import { SkaffoldSession } from '../src/skaffold/session';
@@ -86,16 +87,50 @@ function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-async function peakRssGrowth(run: () => Promise<unknown>): Promise<number> {
-  (global as { gc?: () => void }).gc?.();
-  await new Promise((r) => setTimeout(r, 100));
-  const before = process.memoryUsage().rss;
-  let peak = before;
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 10);
-  await run();
-  clearInterval(timer);
-  peak = Math.max(peak, process.memoryUsage().rss);
-  return peak - before;
+interface MemoryResult {
+  peak: number;
+  retained: number;
+  newSpace: number;
+}
+
+/**
+ * Runs one consumer over `count` events in this (fresh) process and measures: the peak RSS
+ * growth while streaming, the JS heap still in use after a full GC (what the code keeps),
+ * and V8's young generation size at the end (V8 grows it under a high allocation rate).
+ */
+async function measureMemory(which: 'bare' | 'ours', count: number): Promise<MemoryResult> {
+  const server = await startServer(count);
+  try {
+    const gc = (global as { gc?: () => void }).gc;
+    gc?.();
+    await new Promise((r) => setTimeout(r, 100));
+    const before = process.memoryUsage().rss;
+    const heapBefore = process.memoryUsage().heapUsed;
+    let peak = before;
+    const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 10);
+    if (which === 'bare') {
+      await bare(server.port);
+    } else {
+      await ours(server.port, count);
+    }
+    clearInterval(timer);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    gc?.();
+    await new Promise((r) => setTimeout(r, 100));
+    const newSpace = v8.getHeapSpaceStatistics().find((sp) => sp.space_name === 'new_space')?.space_size ?? 0;
+    return { peak: peak - before, retained: process.memoryUsage().heapUsed - heapBefore, newSpace };
+  } finally {
+    server.child.disconnect();
+  }
+}
+
+/** Each memory run gets a fresh process, so neither consumer inherits the other's heap. */
+function memoryInChild(which: 'bare' | 'ours', count: number): Promise<MemoryResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, ['--memory', which, String(count)], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (m) => resolve(m as MemoryResult));
+    child.once('exit', (code) => code !== 0 && reject(new Error(`memory run exited with ${code}`)));
+  });
 }
 
 async function main(): Promise<void> {
@@ -119,17 +154,22 @@ async function main(): Promise<void> {
   const ratio = median(ourRates) / median(bareRates);
   console.log(`throughput: ours ${median(ourRates).toFixed(0)} ev/s vs ceiling (bare grpc-js) ${median(bareRates).toFixed(0)} ev/s: ratio ${ratio.toFixed(3)} (target >= 0.9) ${ratio >= 0.9 ? 'OK' : 'BELOW TARGET'}`);
 
-  const big = await startServer(RSS_EVENTS);
-  try {
-    const bareGrowth = await peakRssGrowth(() => bare(big.port));
-    const ourGrowth = await peakRssGrowth(() => ours(big.port, RSS_EVENTS));
-    console.log(`memory over ${RSS_EVENTS} events: peak RSS growth ours ${mb(ourGrowth)} (target < 30 MB) ${ourGrowth < 30 * 1024 * 1024 ? 'OK' : 'ABOVE TARGET'}; bare grpc-js ${mb(bareGrowth)}`);
-  } finally {
-    big.child.disconnect();
-  }
+  const bareMem = await memoryInChild('bare', RSS_EVENTS);
+  const ourMem = await memoryInChild('ours', RSS_EVENTS);
+  const ok = ourMem.peak < 30 * 1024 * 1024;
+  console.log(`memory over ${RSS_EVENTS} events: peak RSS growth ours ${mb(ourMem.peak)} (target < 30 MB) ${ok ? 'OK' : 'ABOVE TARGET'}; ceiling (bare grpc-js) ${mb(bareMem.peak)}`);
+  console.log(`  heap kept after a full GC: ours ${mb(ourMem.retained)}, bare ${mb(bareMem.retained)}; V8 young generation at the end: ours ${mb(ourMem.newSpace)}, bare ${mb(bareMem.newSpace)}`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+const memoryMode = process.argv.indexOf('--memory');
+if (memoryMode >= 0) {
+  measureMemory(process.argv[memoryMode + 1] as 'bare' | 'ours', Number(process.argv[memoryMode + 2])).then(
+    (r) => process.send!(r, () => process.exit(0)),
+    (err) => { console.error(err); process.exit(1); },
+  );
+} else {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
