@@ -127,7 +127,11 @@ export class SkaffoldClient {
         handlers.onEntry(entry);
       }
     });
-    call.on('error', (err: grpc.ServiceError) => finish(toSkaffoldError(err, this.address.target, 'Events')));
+    call.on('error', (err: grpc.ServiceError) => {
+      const error = toSkaffoldError(err, this.address.target, 'Events');
+      // CANCELLED that we did not ask for: the server dropped the stream.
+      finish(error.kind === 'cancelled' ? new SkaffoldError('ended', `Skaffold at ${this.address.target} cancelled the event stream.`, error.code, error.details) : error);
+    });
     call.on('status', (status: grpc.StatusObject) => {
       if (status.code === grpc.status.OK) {
         finish(new SkaffoldError('ended', `Skaffold at ${this.address.target} ended the event stream.`, status.code));
@@ -169,7 +173,10 @@ export class SkaffoldClient {
       const call = method(request, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, value) => {
         this.calls.delete(call);
         if (err) {
-          reject(toSkaffoldError(err, this.address.target, rpc));
+          const error = toSkaffoldError(err, this.address.target, rpc);
+          reject(error.kind === 'cancelled' && !this.disposed
+            ? new SkaffoldError('ended', `Skaffold at ${this.address.target} cancelled ${rpc}.`, error.code, error.details)
+            : error);
         } else {
           resolve((value ?? {}) as T);
         }

@@ -46,7 +46,7 @@ const MAX_DETAILS = 300;
 
 /** Server-supplied text is untrusted: strip control characters and bound its length. */
 export function cleanText(value: unknown, max = MAX_DETAILS): string {
-  const text = typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+  const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
   const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ');
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }

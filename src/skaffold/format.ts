@@ -21,6 +21,14 @@ function err(e: ErrorInfo | undefined): string {
 
 /** One line per event: `build example/app: Complete`. Server text is cleaned and bounded. */
 export function describeEntry(entry: LogEntry): string {
+  try {
+    return describe(entry);
+  } catch {
+    return 'unreadable event';
+  }
+}
+
+function describe(entry: LogEntry): string {
   const e = entry.event ?? {};
   const kind = e.event_type ?? Object.keys(e).find((k) => k !== 'event_type');
   let line: string;

@@ -28,7 +28,9 @@ function text(value: unknown, max = MAX_TEXT): string | undefined {
   if (value === undefined || value === null) {
     return undefined;
   }
-  const s = typeof value === 'string' ? value : String(value);
+  // Only primitives: a decoded message never holds anything else here, and an object's
+  // toString is not to be trusted (or called).
+  const s = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : '';
   if (s.length === 0) {
     return undefined;
   }

@@ -244,8 +244,9 @@ export class SkaffoldSession implements Disposable {
       }
     }
     this.logger.info(`[session] auto ${phase} ${enabled ? 'on' : 'off'}`);
-    await this.refresh();
-    return this._state.autoTrigger[phase] ?? enabled;
+    const server = await this.refresh();
+    const phaseState = phase === 'build' ? server.buildState : phase === 'sync' ? server.fileSyncState : server.deployState;
+    return phaseState ? phaseState.autoTrigger === true : enabled;
   }
 
   /** Injects an event into Skaffold's stream (never a TerminationEvent). */
@@ -254,15 +255,19 @@ export class SkaffoldSession implements Disposable {
   }
 
   /** Reads Skaffold's state now and shows what differs; change events fire at once. */
-  async refresh(): Promise<void> {
+  async refresh(): Promise<State> {
     const client = this.requireClient('GetState');
     const gen = this.generation;
     const server = await client.getState(this.opts.callTimeoutMs);
-    if (gen !== this.generation || this.replaying) {
-      return;
+    if (gen === this.generation) {
+      if (this.replaying) {
+        this.shadow = reconcileStatuses(this.shadow, server).state;
+      } else {
+        this.applyResult(reconcileStatuses(this._state, server));
+        this.flush();
+      }
     }
-    this.applyResult(reconcileStatuses(this._state, server));
-    this.flush();
+    return server;
   }
 
   dispose(): void {

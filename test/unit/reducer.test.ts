@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { describeEntry } from '../../src/skaffold/format';
 import { initialState, SessionState } from '../../src/skaffold/model';
 import { LogEntry } from '../../src/skaffold/protocol';
 import { parseVersion, reconcileStatuses, reconcileTriggers, reduce, stateFromServer } from '../../src/skaffold/reducer';
@@ -279,6 +280,9 @@ const arbitraryEvent = fc.oneof(
 test('property: any sequence of malformed events never throws and keeps every map well-formed', () => {
   fc.assert(fc.property(fc.array(fc.record({ event: arbitraryEvent, entry: arbitraryValue, timestamp: fc.oneof(fc.constant(undefined), fc.record({ seconds: fc.oneof(fc.string(), fc.integer().map(String)), nanos: fc.integer() })) }, { requiredKeys: [] }), { maxLength: 30 }), (entries) => {
     const s = run(entries as unknown as LogEntry[]);
+    for (const e of entries as unknown as LogEntry[]) {
+      assert.equal(typeof describeEntry(e), 'string');
+    }
     for (const [k, a] of s.artifacts) {
       assert.equal(typeof k, 'string');
       assert.equal(typeof a.status, 'string');
