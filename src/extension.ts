@@ -19,6 +19,8 @@ import { SkaffoldStatusBar } from './views/statusBar';
 export interface SkaffoldExtensionApi {
   /** The session the views show (for tests and other extensions). */
   readonly session: SkaffoldSession;
+  /** The tree data providers behind the views, read by the extension-host tests. */
+  readonly views: { artifacts: ArtifactsView; resources: ResourcesView; ports: PortsView };
 }
 
 let teardown: (() => Promise<void>) | undefined;
@@ -82,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
     setTimeout(() => session.connect(), 0);
   }
   teardown = async () => session.dispose();
-  return { session };
+  return { session, views: { artifacts, resources, ports } };
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -1,0 +1,219 @@
+/// <reference types="mocha" />
+/**
+ * Inside a real VS Code extension host: the extension as VS Code loads it, against the fake
+ * Skaffold started here (a real gRPC server on loopback).
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { SkaffoldExtensionApi } from '../../src/extension';
+import type { SessionStatus } from '../../src/skaffold/session';
+import { FakeSkaffold } from '../fakes/skaffoldFake';
+
+const EXTENSION_ID = 'vscode-skaffold.vscode-skaffold';
+
+async function api(): Promise<SkaffoldExtensionApi> {
+  const ext = vscode.extensions.getExtension<SkaffoldExtensionApi>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is installed`);
+  return ext.activate();
+}
+
+async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+interface Row {
+  label: string;
+  description?: string;
+  icon?: string;
+  color?: string;
+  tooltip: string;
+  contextValue?: string;
+  collapsible: boolean;
+}
+
+/** What a tree shows: every row's label, description and icon, as VS Code gets them. */
+async function rows<T>(provider: vscode.TreeDataProvider<T>, parent?: T): Promise<Row[]> {
+  const children = (await provider.getChildren(parent)) ?? [];
+  const out: Row[] = [];
+  for (const child of children) {
+    const item = await provider.getTreeItem(child);
+    const icon = item.iconPath instanceof vscode.ThemeIcon ? item.iconPath : undefined;
+    const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+    out.push({
+      label,
+      description: typeof item.description === 'string' ? item.description : undefined,
+      icon: icon?.id,
+      color: icon?.color?.id,
+      tooltip: item.tooltip instanceof vscode.MarkdownString ? plain(item.tooltip.value) : String(item.tooltip ?? ''),
+      contextValue: item.contextValue,
+      collapsible: item.collapsibleState !== vscode.TreeItemCollapsibleState.None,
+    });
+  }
+  return out;
+}
+
+/** Markdown as a reader sees it: escapes and non-breaking spaces undone. */
+function plain(markdown: string): string {
+  return markdown.replace(/&nbsp;/g, ' ').replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1');
+}
+
+async function setAddress(address: string): Promise<void> {
+  await vscode.workspace.getConfiguration().update('skaffold.address', address, vscode.ConfigurationTarget.Global);
+}
+
+describe('Skaffold extension in a real VS Code', () => {
+  let fake: FakeSkaffold;
+  let ext: SkaffoldExtensionApi;
+  const waitStatus = (s: SessionStatus) => eventually(`status ${s}`, () => ext.session.status === s);
+
+  before(async () => {
+    fake = await FakeSkaffold.start({ stepMs: 20 });
+    await fake.runDevLoop();
+    ext = await api();
+    await setAddress(fake.address);
+    await eventually('the first dev loop to show', () => ext.session.state.ports.size === 1);
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration().update('skaffold.address', undefined, vscode.ConfigurationTarget.Global);
+    await fake.stop();
+  });
+
+  it('registers every command it contributes', async () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'package.json'), 'utf8')) as { contributes: { commands: { command: string }[] } };
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = pkg.contributes.commands.map((c) => c.command).filter((c) => !registered.has(c));
+    assert.deepStrictEqual(missing, []);
+    assert.ok(pkg.contributes.commands.length >= 13);
+  });
+
+  it('changing skaffold.address connected to the fake Skaffold', () => {
+    assert.strictEqual(ext.session.address, fake.address);
+    assert.strictEqual(ext.session.status, 'connected');
+  });
+
+  it('Artifacts shows each image with its status icon and build time', async () => {
+    const artifacts = await rows(ext.views.artifacts);
+    assert.deepStrictEqual(artifacts.map((r) => r.label), ['example/app', 'example/worker']);
+    for (const r of artifacts) {
+      assert.match(r.description ?? '', /^Complete · \d+(ms|\.\ds)$/);
+      assert.strictEqual(r.icon, 'pass');
+      assert.strictEqual(r.color, 'testing.iconPassed');
+      assert.match(r.tooltip, /Last build: Complete in #0/);
+    }
+  });
+
+  it('Resources shows deploy, status check and the deployments with their pods', async () => {
+    const top = await rows(ext.views.resources);
+    assert.deepStrictEqual(top.map((r) => `${r.label}: ${r.description}`).slice(0, 2), ['Deploy: Complete', 'Status check: Succeeded']);
+    const deployments = top.slice(2);
+    assert.deepStrictEqual(deployments.map((r) => r.label), ['deployment/app', 'deployment/worker']);
+    assert.ok(deployments.every((r) => r.icon === 'pass' && r.collapsible), 'pods are grouped under them');
+    const provider = ext.views.resources;
+    const children = await provider.getChildren((await provider.getChildren())![2]);
+    const pod = await provider.getTreeItem(children![0]);
+    assert.match(String(pod.label), /^Pod\/app-[0-9a-f]+-[0-9a-f]+$/);
+    assert.match(String(pod.description), /In Progress · creating container app/);
+  });
+
+  it('Forwarded Ports shows localhost:PORT → service/app:8080 with open and copy actions', async () => {
+    const ports = await rows(ext.views.ports);
+    assert.deepStrictEqual(ports.map((r) => [r.label, r.description, r.contextValue]), [['localhost:47480 → service/app:8080', 'default', 'port.openable']]);
+    const url = await vscode.commands.executeCommand<string>('skaffold.copyPortUrl', { localPort: 47480 });
+    assert.match(url ?? '', /^http:\/\/localhost:47480\/?$|^https?:\/\/127\.0\.0\.1:\d+\/proxy\/47480\/?$/);
+    assert.strictEqual(await vscode.env.clipboard.readText(), url);
+  });
+
+  it('a file change rebuilds one artifact: live update, the other back to Not Started with its last result', async () => {
+    await fake.changeFile('example/app');
+    await eventually('iteration 1 done', () => ext.session.state.devLoop.iteration === 1 && ext.session.state.devLoop.status === 'Succeeded');
+    const artifacts = await rows(ext.views.artifacts);
+    assert.match(artifacts[0].description ?? '', /^Complete/);
+    assert.match(artifacts[1].description ?? '', /^Not Started · last Complete in #0/);
+    assert.strictEqual(artifacts[1].icon, 'circle-large-outline');
+  });
+
+  it('a failed build expands to its error and suggestion; the fix clears it', async () => {
+    fake.failNextBuild('example/app', 'step 3/5: go build: undefined: foo');
+    await fake.changeFile('example/app');
+    await eventually('the failure', () => ext.session.state.devLoop.status === 'Failed');
+    const [app] = await rows(ext.views.artifacts);
+    assert.strictEqual(app.icon, 'error');
+    assert.ok(app.collapsible);
+    const node = (await ext.views.artifacts.getChildren())![0];
+    const details = await rows(ext.views.artifacts, node);
+    assert.deepStrictEqual(details.map((d) => d.label), ['step 3/5: go build: undefined: foo', 'code BUILD_UNKNOWN', 'Fix the build of example/app: run `skaffold build` to see the whole output']);
+    assert.match(app.tooltip, /Build failed \(BUILD_UNKNOWN\)/);
+    await fake.changeFile('example/app');
+    await eventually('recovery', () => ext.session.state.devLoop.status === 'Succeeded' && ext.session.state.artifacts.get('example/app')?.status === 'Complete');
+    assert.strictEqual((await rows(ext.views.artifacts))[0].icon, 'pass');
+  });
+
+  it('auto triggers toggle from commands and are read back from Skaffold', async () => {
+    assert.strictEqual(ext.session.state.autoTrigger.build, true);
+    assert.strictEqual(await vscode.commands.executeCommand('skaffold.toggleAutoBuild'), false);
+    await eventually('auto build off', () => ext.session.state.autoTrigger.build === false);
+    assert.strictEqual(fake.state.buildState?.autoTrigger, false);
+    await vscode.commands.executeCommand('skaffold.toggleAutoDeploy');
+    await vscode.commands.executeCommand('skaffold.toggleAutoSync');
+    await eventually('all manual', () => ext.session.state.autoTrigger.deploy === false && ext.session.state.autoTrigger.sync === false);
+    assert.deepStrictEqual(fake.calls.filter((c) => c.method.startsWith('Auto')).map((c) => `${c.method}:${JSON.stringify(c.request)}`), [
+      'AutoBuild:{"state":{"enabled":false,"val":"enabled"}}', 'AutoDeploy:{"state":{"enabled":false,"val":"enabled"}}', 'AutoSync:{"state":{"enabled":false,"val":"enabled"}}',
+    ]);
+  });
+
+  it('Execute commands reach Skaffold: Build Now builds the change, Deploy Now deploys it', async () => {
+    await fake.changeFile('example/worker');
+    const before = ext.session.state.devLoop.iteration;
+    await vscode.commands.executeCommand('skaffold.build');
+    await eventually('the manual build', () => ext.session.state.devLoop.iteration === before + 1 && ext.session.state.devLoop.status === 'Succeeded');
+    assert.strictEqual(ext.session.state.artifacts.get('example/worker')?.status, 'Complete');
+    await vscode.commands.executeCommand('skaffold.deploy');
+    await eventually('the manual deploy', () => ext.session.state.deploy.status === 'Complete');
+    await vscode.commands.executeCommand('skaffold.buildAndDeploy');
+    const executes = fake.calls.filter((c) => c.method === 'Execute').map((c) => JSON.stringify(c.request));
+    assert.deepStrictEqual(executes, ['{"intent":{"build":true}}', '{"intent":{"deploy":true}}', '{"intent":{"build":true}}', '{"intent":{"deploy":true}}']);
+    for (const cmd of ['skaffold.toggleAutoBuild', 'skaffold.toggleAutoDeploy', 'skaffold.toggleAutoSync']) {
+      await vscode.commands.executeCommand(cmd);
+    }
+    await eventually('auto back on', () => ext.session.state.autoTrigger.build === true && ext.session.state.autoTrigger.deploy === true);
+  });
+
+  it('disconnect keeps what was shown; connect brings it back live', async () => {
+    await vscode.commands.executeCommand('skaffold.disconnect');
+    assert.strictEqual(ext.session.status, 'disconnected');
+    assert.strictEqual((await rows(ext.views.artifacts)).length, 2, 'the last state stays visible');
+    await vscode.commands.executeCommand('skaffold.connect');
+    await waitStatus('connected');
+    await eventually('state again', async () => (await rows(ext.views.ports)).length === 1);
+  });
+
+  it('Skaffold exiting ends the session, keeps the views, and a new Skaffold is picked up', async () => {
+    await fake.stop();
+    await waitStatus('ended');
+    assert.strictEqual((await rows(ext.views.artifacts)).length, 2, 'still shown after the end');
+    await fake.restart();
+    await waitStatus('connected');
+    await fake.runDevLoop();
+    await eventually('the new Skaffold\'s first loop', () => ext.session.state.devLoop.iteration === 0 && ext.session.state.devLoop.status === 'Succeeded');
+    const artifacts = await rows(ext.views.artifacts);
+    assert.ok(artifacts.every((r) => r.icon === 'pass'));
+  });
+
+  it('an address where nothing listens shows the reason and recovers when set back', async () => {
+    await setAddress('127.0.0.1:1');
+    await eventually('connecting with an error', () => ext.session.status === 'connecting' && ext.session.lastError?.kind === 'unreachable');
+    assert.match(ext.session.lastError!.message, /Nothing answers at 127\.0\.0\.1:1/);
+    assert.strictEqual((await rows(ext.views.artifacts)).length, 0, 'a different Skaffold: the old state is not shown as if it were this one');
+    await setAddress(fake.address);
+    await waitStatus('connected');
+  });
+});
