@@ -71,22 +71,26 @@ if (want('unit')) {
   ]);
   countTap(tap);
 }
-for (const [stage, script, title] of [
-  ['integration', 'scripts/vscode-host/run-integration.js', 'extension host tests (real VS Code)'],
-  ['e2e', 'scripts/vscode-host/run-e2e.js', 'end-to-end workbench tests (Chromium)'],
-]) {
-  if (!want(stage) || !fs.existsSync(path.join(root, script))) {
-    continue;
-  }
-  if (stage === 'integration' && !run('bundle extension', process.execPath, ['esbuild.js'])) {
-    continue;
-  }
-  const file = path.join(results, `${stage}.json`);
+if (want('integration') || want('e2e')) {
+  run('bundle extension', process.execPath, ['esbuild.js']);
+}
+if (want('integration')) {
+  const file = path.join(results, 'integration.json');
   fs.rmSync(file, { force: true });
-  const ok = run(title, process.execPath, [script], { SKAFFOLD_TEST_RESULT_FILE: file });
+  const ok = run('extension host tests (real VS Code)', process.execPath, ['scripts/vscode-host/run-integration.js'], { SKAFFOLD_TEST_RESULT_FILE: file });
   if (!countJson(file) && !ok) {
     totals.failed += 1;
   }
+}
+if (want('e2e')) {
+  const tap = path.join(results, 'e2e.tap');
+  fs.rmSync(tap, { force: true });
+  run('end-to-end workbench tests (Chromium)', process.execPath, [
+    '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    'out/test/e2e/',
+  ]);
+  countTap(tap);
 }
 if (broken && totals.failed === 0) {
   totals.failed = 1; // a stage failed without counting tests (type check, lint, a crash)

@@ -38,7 +38,7 @@ function get(url) {
  * Starts code-server on `workspace`. `settings` become the user settings; `env` reaches the
  * extension host. Returns { url, port, runDir, stop() }.
  */
-async function startHost({ workspace, settings = {}, env = {}, port, extensions = [], log = false }) {
+async function startHost({ workspace, settings = {}, env = {}, port, extensions = [], log = false, beforeStart }) {
   const entry = install();
   port = port || (await freePort());
   const runDir = path.join(cacheDir, 'runs', `${Date.now()}-${process.pid}-${port}`);
@@ -63,6 +63,9 @@ async function startHost({ workspace, settings = {}, env = {}, port, extensions 
   fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
   for (const vsix of extensions) {
     await run(process.execPath, [entry, '--extensions-dir', dirs.exts, '--user-data-dir', dirs.data, '--install-extension', vsix], dirs);
+  }
+  if (beforeStart) {
+    beforeStart(dirs.exts);
   }
   const args = [
     entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',

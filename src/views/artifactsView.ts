@@ -13,6 +13,14 @@ export interface ArtifactNode {
 
 export type ArtifactsTreeNode = ArtifactNode | DetailNode;
 
+/**
+ * Stable per artifact, with a suffix while it carries an error: VS Code keeps a row's
+ * expansion by id, so a row that newly fails only opens to its error lines under a new id.
+ */
+function idFor(name: string, failed: boolean): string {
+  return failed ? `artifact:${name}/failed` : `artifact:${name}`;
+}
+
 /** Artifacts: one row per image, its status, last build time and, when failed, why. */
 export class ArtifactsView extends Disposable implements vscode.TreeDataProvider<ArtifactsTreeNode> {
   private readonly nodes = new Map<string, ArtifactNode>();
@@ -35,7 +43,8 @@ export class ArtifactsView extends Disposable implements vscode.TreeDataProvider
     }
     const state = this.session.state.artifacts;
     const known = [...change.artifacts].map((name) => this.nodes.get(name));
-    if (change.all.has('artifacts') || known.some((n) => !n) || this.nodes.size !== state.size) {
+    const reshaped = known.some((n) => n && n.id !== idFor(n.name, state.get(n.name)?.error !== undefined));
+    if (change.all.has('artifacts') || reshaped || known.some((n) => !n) || this.nodes.size !== state.size) {
       this._onDidChangeTreeData.fire(undefined);
     } else {
       this._onDidChangeTreeData.fire(known as ArtifactNode[]);
@@ -43,9 +52,10 @@ export class ArtifactsView extends Disposable implements vscode.TreeDataProvider
   }
 
   private nodeFor(name: string): ArtifactNode {
+    const id = idFor(name, this.session.state.artifacts.get(name)?.error !== undefined);
     let node = this.nodes.get(name);
-    if (!node) {
-      node = { kind: 'artifact', id: `artifact:${name}`, name };
+    if (!node || node.id !== id) {
+      node = { kind: 'artifact', id, name };
       this.nodes.set(name, node);
     }
     return node;

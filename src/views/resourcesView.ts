@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
 import { NOT_STARTED, PhaseState, ResourceState, StateChange } from '../skaffold/model';
+import { Status } from '../skaffold/protocol';
 import { groupResources, oneLine } from '../skaffold/presentation';
 import { SkaffoldSession } from '../skaffold/session';
 import { detailItem, DetailNode, errorDetails, statusIcon, Tooltip } from './common';
@@ -62,10 +63,19 @@ export class ResourcesView extends Disposable implements vscode.TreeDataProvider
       return;
     }
     const shown = this.visiblePhases();
+    const state = this.session.state;
+    const reshaped = [...change.resources].some((name) => {
+      const node = this.nodes.get(name);
+      return !node || node.id.endsWith('/failed') !== (state.resources.get(name)?.error !== undefined);
+    }) || phaseChanged.some((p) => this.phases.get(p)?.id.endsWith('/failed') !== (state[p].error !== undefined));
     const rootChanged = change.all.has('resources') || change.sections.has('artifacts') && this.phases.size === 0
-      || shown.length !== this.phases.size
-      || [...change.resources].some((name) => !this.nodes.has(name));
+      || shown.length !== this.phases.size || reshaped;
     if (rootChanged) {
+      this._onDidChangeTreeData.fire(undefined);
+      return;
+    }
+    if (phaseChanged.includes('statusCheck')) {
+      // Whether a pod's In Progress is stale depends on the check: redraw them all.
       this._onDidChangeTreeData.fire(undefined);
       return;
     }
@@ -84,10 +94,13 @@ export class ResourcesView extends Disposable implements vscode.TreeDataProvider
     }
   }
 
+  /** Stable per resource; a suffix while it carries an error, so its row opens (see ArtifactsView). */
   private resourceNode(name: string): ResourceNode {
+    const failed = this.session.state.resources.get(name)?.error !== undefined;
+    const id = failed ? `resource:${name}/failed` : `resource:${name}`;
     let node = this.nodes.get(name);
-    if (!node) {
-      node = { kind: 'resource', id: `resource:${name}`, name };
+    if (!node || node.id !== id) {
+      node = { kind: 'resource', id, name };
       this.nodes.set(name, node);
     }
     return node;
@@ -99,7 +112,7 @@ export class ResourcesView extends Disposable implements vscode.TreeDataProvider
       const shown = this.visiblePhases();
       this.phases.clear();
       const phaseNodes = shown.map((phase) => {
-        const node: PhaseNode = { kind: 'phase', id: `phase:${phase}`, phase };
+        const node: PhaseNode = { kind: 'phase', id: state[phase].error ? `phase:${phase}/failed` : `phase:${phase}`, phase };
         this.phases.set(phase, node);
         return node;
       });
@@ -136,8 +149,11 @@ export class ResourcesView extends Disposable implements vscode.TreeDataProvider
     if (!r) {
       return item;
     }
-    item.iconPath = statusIcon(r.status);
-    item.description = resourceDescription(r);
+    // Skaffold's v1 events never close a pod's "In Progress": once the status check has
+    // ended, that is only the last thing it saw, not work still going on.
+    const stale = r.status === Status.InProgress && (state.statusCheck.status === Status.Succeeded || state.statusCheck.status === Status.Failed);
+    item.iconPath = stale ? new vscode.ThemeIcon('history', new vscode.ThemeColor('disabledForeground')) : statusIcon(r.status);
+    item.description = stale ? `last seen ${resourceDescription(r)}` : resourceDescription(r);
     item.contextValue = `resource.${r.status.replace(/\s+/g, '')}`;
     item.tooltip = new Tooltip().heading(r.name).line('Status', r.status).line('Message', r.message).line('Code', r.code)
       .line('Updated', r.at ? new Date(r.at).toLocaleTimeString() : undefined).error(r.error, 'Failed').md;
