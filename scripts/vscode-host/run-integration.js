@@ -18,9 +18,13 @@ async function viaElectron() {
   try {
     ({ runTests } = require('@vscode/test-electron'));
   } catch {
-    throw new Error('--electron needs @vscode/test-electron (npm install --no-save @vscode/test-electron@2.5) and internet access to download VS Code.');
+    throw new Error('--electron needs @vscode/test-electron (a devDependency: run npm install).');
   }
-  await runTests({ extensionDevelopmentPath: root, extensionTestsPath: testsPath, launchArgs: [workspace, '--disable-extensions'] });
+  try {
+    await runTests({ extensionDevelopmentPath: root, extensionTestsPath: testsPath, launchArgs: [workspace, '--disable-extensions'] });
+  } catch (err) {
+    throw new Error(`@vscode/test-electron failed: ${err.message || err}. It downloads VS Code first; without internet use the default (code-server) runner.`);
+  }
 }
 
 async function viaCodeServer() {
