@@ -1,9 +1,7 @@
 import * as vscode from 'vscode';
-import { Disposable } from '../common/lifecycle';
 import { StateChange } from '../skaffold/model';
 import { artifactDescription, formatDuration } from '../skaffold/presentation';
-import { SkaffoldSession } from '../skaffold/session';
-import { detailItem, DetailNode, errorDetails, statusIcon, Tooltip } from './common';
+import { detailItem, DetailNode, errorDetails, SessionTree, statusIcon, Tooltip } from './common';
 
 export interface ArtifactNode {
   kind: 'artifact';
@@ -22,22 +20,10 @@ function idFor(name: string, failed: boolean): string {
 }
 
 /** Artifacts: one row per image, its status, last build time and, when failed, why. */
-export class ArtifactsView extends Disposable implements vscode.TreeDataProvider<ArtifactsTreeNode> {
+export class ArtifactsView extends SessionTree<ArtifactsTreeNode> {
   private readonly nodes = new Map<string, ArtifactNode>();
-  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<ArtifactsTreeNode | ArtifactsTreeNode[] | undefined>());
-  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
 
-  constructor(private readonly session: SkaffoldSession) {
-    super();
-    this._register(session.onDidChangeState((change) => this.onStateChange(change)));
-  }
-
-  /** Refreshes every row now. */
-  refresh(): void {
-    this._onDidChangeTreeData.fire(undefined);
-  }
-
-  private onStateChange(change: StateChange): void {
+  protected onStateChange(change: StateChange): void {
     if (!change.sections.has('artifacts')) {
       return;
     }
@@ -45,9 +31,9 @@ export class ArtifactsView extends Disposable implements vscode.TreeDataProvider
     const known = [...change.artifacts].map((name) => this.nodes.get(name));
     const reshaped = known.some((n) => n && n.id !== idFor(n.name, state.get(n.name)?.error !== undefined));
     if (change.all.has('artifacts') || reshaped || known.some((n) => !n) || this.nodes.size !== state.size) {
-      this._onDidChangeTreeData.fire(undefined);
+      this.fire();
     } else {
-      this._onDidChangeTreeData.fire(known as ArtifactNode[]);
+      this.fire(known as ArtifactNode[]);
     }
   }
 

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import { ErrorInfo } from '../skaffold/model';
+import { Disposable } from '../common/lifecycle';
+import { ErrorInfo, StateChange } from '../skaffold/model';
+import { SkaffoldSession } from '../skaffold/session';
 import { Look, oneLine, statusLook } from '../skaffold/presentation';
 
 export function statusIcon(status: string): vscode.ThemeIcon {
@@ -85,4 +87,31 @@ export function detailItem(node: DetailNode): vscode.TreeItem {
   item.tooltip = node.tooltip ?? node.label;
   item.contextValue = 'detail';
   return item;
+}
+
+/**
+ * What every Skaffold tree shares: it reads the session's state, hears its (coalesced)
+ * changes, and tells VS Code which rows changed: `fire(nodes)` for those rows, `fire()` for all.
+ */
+export abstract class SessionTree<T> extends Disposable implements vscode.TreeDataProvider<T> {
+  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<T | T[] | undefined>());
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+
+  constructor(protected readonly session: SkaffoldSession) {
+    super();
+    this._register(session.onDidChangeState((change) => this.onStateChange(change)));
+  }
+
+  /** Refreshes every row now. */
+  refresh(): void {
+    this._onDidChangeTreeData.fire(undefined);
+  }
+
+  protected fire(nodes?: T[]): void {
+    this._onDidChangeTreeData.fire(nodes);
+  }
+
+  protected abstract onStateChange(change: StateChange): void;
+  abstract getChildren(element?: T): T[];
+  abstract getTreeItem(element: T): vscode.TreeItem;
 }

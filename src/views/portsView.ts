@@ -1,9 +1,7 @@
 import * as vscode from 'vscode';
-import { Disposable } from '../common/lifecycle';
 import { StateChange } from '../skaffold/model';
 import { oneLine, portLabel, portUrl } from '../skaffold/presentation';
-import { SkaffoldSession } from '../skaffold/session';
-import { Tooltip } from './common';
+import { SessionTree, Tooltip } from './common';
 
 export interface PortNode {
   kind: 'port';
@@ -12,29 +10,18 @@ export interface PortNode {
 }
 
 /** Forwarded ports: `localhost:LOCAL → type/name:remote`, with open and copy actions. */
-export class PortsView extends Disposable implements vscode.TreeDataProvider<PortNode> {
+export class PortsView extends SessionTree<PortNode> {
   private readonly nodes = new Map<number, PortNode>();
-  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<PortNode | PortNode[] | undefined>());
-  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
 
-  constructor(private readonly session: SkaffoldSession) {
-    super();
-    this._register(session.onDidChangeState((change) => this.onStateChange(change)));
-  }
-
-  refresh(): void {
-    this._onDidChangeTreeData.fire(undefined);
-  }
-
-  private onStateChange(change: StateChange): void {
+  protected onStateChange(change: StateChange): void {
     if (!change.sections.has('ports')) {
       return;
     }
     const known = [...change.ports].map((p) => this.nodes.get(p));
     if (change.all.has('ports') || known.some((n) => !n)) {
-      this._onDidChangeTreeData.fire(undefined);
+      this.fire();
     } else {
-      this._onDidChangeTreeData.fire(known as PortNode[]);
+      this.fire(known as PortNode[]);
     }
   }
 

@@ -1,10 +1,8 @@
 import * as vscode from 'vscode';
-import { Disposable } from '../common/lifecycle';
 import { NOT_STARTED, PhaseState, ResourceState, StateChange } from '../skaffold/model';
 import { Status } from '../skaffold/protocol';
 import { groupResources, oneLine } from '../skaffold/presentation';
-import { SkaffoldSession } from '../skaffold/session';
-import { detailItem, DetailNode, errorDetails, statusIcon, Tooltip } from './common';
+import { detailItem, DetailNode, errorDetails, SessionTree, statusIcon, Tooltip } from './common';
 
 type PhaseKey = 'deploy' | 'statusCheck' | 'fileSync' | 'test';
 
@@ -33,20 +31,9 @@ export type ResourcesTreeNode = PhaseNode | ResourceNode | DetailNode;
  * Resources: deploy and status-check progress, then one row per Kubernetes resource Skaffold
  * checks, pods under the deployment that owns them.
  */
-export class ResourcesView extends Disposable implements vscode.TreeDataProvider<ResourcesTreeNode> {
+export class ResourcesView extends SessionTree<ResourcesTreeNode> {
   private readonly phases = new Map<PhaseKey, PhaseNode>();
   private readonly nodes = new Map<string, ResourceNode>();
-  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<ResourcesTreeNode | ResourcesTreeNode[] | undefined>());
-  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
-
-  constructor(private readonly session: SkaffoldSession) {
-    super();
-    this._register(session.onDidChangeState((change) => this.onStateChange(change)));
-  }
-
-  refresh(): void {
-    this._onDidChangeTreeData.fire(undefined);
-  }
 
   private visiblePhases(): PhaseKey[] {
     const s = this.session.state;
@@ -56,7 +43,7 @@ export class ResourcesView extends Disposable implements vscode.TreeDataProvider
     return (['deploy', 'statusCheck', 'fileSync', 'test'] as const).filter((p) => p === 'deploy' || p === 'statusCheck' || s[p].status !== NOT_STARTED);
   }
 
-  private onStateChange(change: StateChange): void {
+  protected onStateChange(change: StateChange): void {
     const phaseChanged = (['deploy', 'statusCheck', 'fileSync', 'test'] as const).filter((p) => change.sections.has(p));
     const resourcesChanged = change.sections.has('resources');
     if (!resourcesChanged && phaseChanged.length === 0 && !change.sections.has('artifacts')) {
@@ -71,12 +58,12 @@ export class ResourcesView extends Disposable implements vscode.TreeDataProvider
     const rootChanged = change.all.has('resources') || change.sections.has('artifacts') && this.phases.size === 0
       || shown.length !== this.phases.size || reshaped;
     if (rootChanged) {
-      this._onDidChangeTreeData.fire(undefined);
+      this.fire();
       return;
     }
     if (phaseChanged.includes('statusCheck')) {
       // Whether a pod's In Progress is stale depends on the check: redraw them all.
-      this._onDidChangeTreeData.fire(undefined);
+      this.fire();
       return;
     }
     const targets: ResourcesTreeNode[] = [];
@@ -90,7 +77,7 @@ export class ResourcesView extends Disposable implements vscode.TreeDataProvider
       targets.push(this.nodes.get(name)!);
     }
     if (targets.length > 0) {
-      this._onDidChangeTreeData.fire(targets);
+      this.fire(targets);
     }
   }
 
