@@ -21,6 +21,7 @@ export interface SkaffoldExtensionApi {
   readonly session: SkaffoldSession;
   /** The tree data providers behind the views, read by the extension-host tests. */
   readonly views: { artifacts: ArtifactsView; resources: ResourcesView; ports: PortsView };
+  readonly statusBar: SkaffoldStatusBar;
 }
 
 let teardown: (() => Promise<void>) | undefined;
@@ -84,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
     setTimeout(() => session.connect(), 0);
   }
   teardown = async () => session.dispose();
-  return { session, views: { artifacts, resources, ports } };
+  return { session, views: { artifacts, resources, ports }, statusBar };
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -26,6 +26,7 @@ export class SkaffoldStatusBar extends Disposable {
   private lastText = '';
   private lastTooltip = '';
   private lastBackground: string | undefined;
+  private shown = false;
 
   constructor(private readonly session: SkaffoldSession, enabled: boolean) {
     super();
@@ -42,6 +43,11 @@ export class SkaffoldStatusBar extends Disposable {
     this.update();
   }
 
+  /** Whether the item is shown (the VS Code API cannot read the status bar back). */
+  get visible(): boolean {
+    return this.shown;
+  }
+
   setEnabled(enabled: boolean): void {
     this.enabled = enabled;
     this.update();
@@ -50,6 +56,7 @@ export class SkaffoldStatusBar extends Disposable {
   private update(): void {
     if (!this.enabled) {
       this.item.hide();
+      this.shown = false;
       return;
     }
     const summary = summarize(this.session.status, this.session.state);
@@ -75,6 +82,7 @@ export class SkaffoldStatusBar extends Disposable {
       this.lastTooltip = tooltip;
     }
     this.item.show();
+    this.shown = true;
   }
 
   private tooltipText(summary: Summary): string {

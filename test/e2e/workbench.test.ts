@@ -145,6 +145,28 @@ test('the next change recovers: the error goes away and the loop is ready again'
   assert.ok(rows[1].includes('Not Started'), 'the other artifact was not rebuilt');
 });
 
+test('Deploy Now while auto deploy is on: the user is told it would not run and can turn auto off', async () => {
+  await palette('Skaffold: Deploy Now');
+  const toast = page.locator('.notifications-toasts .notification-list-item').filter({ hasText: 'Auto deploy is on' });
+  await toast.waitFor({ timeout: 10_000 });
+  assert.match(await toast.locator('.notification-list-item-message').innerText(), /Skaffold does not run a manual deploy while it is/);
+  await page.waitForTimeout(500); // the toast slides in
+  await shot('4-auto-on-warning');
+  await toast.getByRole('button', { name: 'Turn Auto Deploy Off and Run' }).click();
+  const deadline = Date.now() + 10_000;
+  while (!fake.calls.some((c) => c.method === 'Execute') && Date.now() < deadline) {
+    await page.waitForTimeout(100);
+  }
+  assert.equal(fake.state.deployState?.autoTrigger, false, 'auto deploy turned off first');
+  assert.deepEqual(fake.calls.filter((c) => c.method === 'AutoDeploy' || c.method === 'Execute').map((c) => c.method), ['AutoDeploy', 'Execute']);
+  await palette('Skaffold: Toggle Auto Deploy');
+  const autoDeploy = () => fake.state.deployState?.autoTrigger === true;
+  while (!autoDeploy() && Date.now() < deadline + 10_000) {
+    await page.waitForTimeout(100);
+  }
+  assert.ok(autoDeploy(), 'auto deploy back on');
+});
+
 test('a command from the palette reaches Skaffold: Toggle Auto Build', async () => {
   await palette('Skaffold: Toggle Auto Build');
   const deadline = Date.now() + 10_000;
@@ -156,8 +178,8 @@ test('a command from the palette reaches Skaffold: Toggle Auto Build', async () 
   await fake.changeFile('example/worker');
   await palette('Skaffold: Build Now');
   await waitRows('Artifacts', (r) => r.some((x) => x.startsWith('example/worker, Complete')), 'built the worker on request', 20_000);
-  assert.ok(fake.calls.some((c) => c.method === 'Execute'));
-  await shot('4-manual-build');
+  assert.ok(fake.calls.filter((c) => c.method === 'Execute').length >= 2);
+  await shot('5-manual-build');
 });
 
 test('Skaffold exiting: the views keep the last state and say so', async () => {
@@ -165,5 +187,5 @@ test('Skaffold exiting: the views keep the last state and say so', async () => {
   await waitStatus(/ended/);
   const rows = await viewRows('Artifacts');
   assert.equal(rows.length, 2);
-  await shot('5-ended');
+  await shot('6-ended');
 });

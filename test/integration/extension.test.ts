@@ -208,6 +208,14 @@ describe('Skaffold extension in a real VS Code', () => {
     assert.ok(artifacts.every((r) => r.icon === 'pass'));
   });
 
+  it('the status bar item follows skaffold.statusBar.enabled live', async () => {
+    assert.strictEqual(ext.statusBar.visible, true);
+    await vscode.workspace.getConfiguration().update('skaffold.statusBar.enabled', false, vscode.ConfigurationTarget.Global);
+    await eventually('hidden', () => !ext.statusBar.visible);
+    await vscode.workspace.getConfiguration().update('skaffold.statusBar.enabled', undefined, vscode.ConfigurationTarget.Global);
+    await eventually('shown again', () => ext.statusBar.visible);
+  });
+
   it('an address where nothing listens shows the reason and recovers when set back', async () => {
     await setAddress('127.0.0.1:1');
     await eventually('connecting with an error', () => ext.session.status === 'connecting' && ext.session.lastError?.kind === 'unreachable');
