@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { NOT_STARTED, PhaseState, ResourceState, StateChange } from '../skaffold/model';
 import { Status } from '../skaffold/protocol';
-import { groupResources, oneLine } from '../skaffold/presentation';
+import { groupResources, oneLine, ResourceGroup } from '../skaffold/presentation';
 import { detailItem, DetailNode, errorDetails, SessionTree, statusIcon, Tooltip } from './common';
 
 type PhaseKey = 'deploy' | 'statusCheck' | 'fileSync' | 'test';
@@ -34,6 +34,7 @@ export type ResourcesTreeNode = PhaseNode | ResourceNode | DetailNode;
 export class ResourcesView extends SessionTree<ResourcesTreeNode> {
   private readonly phases = new Map<PhaseKey, PhaseNode>();
   private readonly nodes = new Map<string, ResourceNode>();
+  private grouped: { source: ReadonlyMap<string, ResourceState>; groups: ResourceGroup[]; byName: Map<string, ResourceGroup> } | undefined;
 
   private visiblePhases(): PhaseKey[] {
     const s = this.session.state;
@@ -81,6 +82,21 @@ export class ResourcesView extends SessionTree<ResourcesTreeNode> {
     }
   }
 
+  /** Pods grouped under their owners, computed once per version of the resources map. */
+  private groups(): ResourceGroup[] {
+    const resources = this.session.state.resources;
+    if (this.grouped?.source !== resources) {
+      const groups = groupResources(resources.values());
+      this.grouped = { source: resources, groups, byName: new Map(groups.map((g) => [g.resource.name, g])) };
+    }
+    return this.grouped.groups;
+  }
+
+  private groupOf(name: string): ResourceGroup | undefined {
+    this.groups();
+    return this.grouped!.byName.get(name);
+  }
+
   /** Stable per resource; a suffix while it carries an error, so its row opens (see ArtifactsView). */
   private resourceNode(name: string): ResourceNode {
     const failed = this.session.state.resources.get(name)?.error !== undefined;
@@ -108,14 +124,14 @@ export class ResourcesView extends SessionTree<ResourcesTreeNode> {
           this.nodes.delete(name);
         }
       }
-      return [...phaseNodes, ...groupResources(state.resources.values()).map((g) => this.resourceNode(g.resource.name))];
+      return [...phaseNodes, ...this.groups().map((g) => this.resourceNode(g.resource.name))];
     }
     if (element.kind === 'phase') {
       return errorDetails(element.id, state[element.phase].error);
     }
     if (element.kind === 'resource') {
       const r = state.resources.get(element.name);
-      const group = groupResources(state.resources.values()).find((g) => g.resource.name === element.name);
+      const group = this.groupOf(element.name);
       return [...errorDetails(element.id, r?.error), ...(group?.children ?? []).map((c) => this.resourceNode(c.name))];
     }
     return [];
@@ -130,7 +146,7 @@ export class ResourcesView extends SessionTree<ResourcesTreeNode> {
     }
     const state = this.session.state;
     const r = state.resources.get(element.name);
-    const hasChildren = r?.error !== undefined || groupResources(state.resources.values()).some((g) => g.resource.name === element.name && g.children.length > 0);
+    const hasChildren = r?.error !== undefined || (this.groupOf(element.name)?.children.length ?? 0) > 0;
     const item = new vscode.TreeItem(element.name, hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = element.id;
     if (!r) {
