@@ -33,9 +33,18 @@ export interface SessionOptions {
   livenessIntervalMs?: number;
   /** How long that check waits (default 2000 ms). */
   livenessTimeoutMs?: number;
-  /** Reconnect backoff: first delay and cap (defaults 100 ms and 1000 ms). */
+  /**
+   * Reconnect backoff: first delay and cap (defaults 50 ms and 250 ms). A refused connect on
+   * loopback costs microseconds, so a low cap is cheap and finds a restarted Skaffold fast.
+   */
   backoffInitialMs?: number;
   backoffMaxMs?: number;
+  /**
+   * The cap while no Skaffold has been seen at the address yet, or none for `idleAfterMs`
+   * (default 2000 ms after 5 minutes): a window that never meets a Skaffold polls gently.
+   */
+  idleBackoffMaxMs?: number;
+  idleAfterMs?: number;
   /** Change events: at most one per this many ms under load (default 100). */
   coalesceMs?: number;
   /** The replay is taken as caught up after this long without a replayed entry (default 50 ms). */
@@ -91,6 +100,8 @@ export class SkaffoldSession implements Disposable {
   private livenessTimer: NodeJS.Timeout | undefined;
   private livenessInFlight = false;
   private everPublished = false;
+  /** When a Skaffold last answered at this address (undefined: never). */
+  private lastSeenAt: number | undefined;
 
   // Replay: the state being rebuilt from Skaffold's history, shown once caught up.
   private replaying = false;
@@ -119,8 +130,10 @@ export class SkaffoldSession implements Disposable {
       connectTimeoutMs: options.connectTimeoutMs ?? 3000,
       livenessIntervalMs: options.livenessIntervalMs ?? 2000,
       livenessTimeoutMs: options.livenessTimeoutMs ?? 2000,
-      backoffInitialMs: options.backoffInitialMs ?? 100,
-      backoffMaxMs: options.backoffMaxMs ?? 1000,
+      backoffInitialMs: options.backoffInitialMs ?? 50,
+      backoffMaxMs: options.backoffMaxMs ?? 250,
+      idleBackoffMaxMs: options.idleBackoffMaxMs ?? 2000,
+      idleAfterMs: options.idleAfterMs ?? 5 * 60_000,
       coalesceMs: options.coalesceMs ?? 100,
       settleMs: options.settleMs ?? 50,
       reconnect: options.reconnect ?? true,
@@ -193,6 +206,7 @@ export class SkaffoldSession implements Disposable {
     }
     const wasActive = this._status !== 'disconnected';
     this._addressText = address;
+    this.lastSeenAt = undefined;
     this.teardown();
     this._status = 'disconnected';
     this._state = initialState();
@@ -321,6 +335,7 @@ export class SkaffoldSession implements Disposable {
 
   private onConnected(gen: number, client: SkaffoldClient, server: State): void {
     this.attempts = 0;
+    this.lastSeenAt = Date.now();
     this.shadow = stateFromServer(server);
     this.replaying = true;
     this.subscribedAt = Date.now();
@@ -351,6 +366,9 @@ export class SkaffoldSession implements Disposable {
       return;
     }
     const wasConnected = this._status === 'connected';
+    if (wasConnected) {
+      this.lastSeenAt = Date.now();
+    }
     if (this.replaying) {
       this.endReplay(!this.everPublished);
     }
@@ -372,7 +390,9 @@ export class SkaffoldSession implements Disposable {
 
   private scheduleRetry(): void {
     clearTimeout(this.retryTimer);
-    const delay = Math.min(this.opts.backoffMaxMs, this.opts.backoffInitialMs * 2 ** Math.min(this.attempts, 16));
+    const recentlySeen = this.lastSeenAt !== undefined && Date.now() - this.lastSeenAt < this.opts.idleAfterMs;
+    const cap = recentlySeen ? this.opts.backoffMaxMs : Math.max(this.opts.backoffMaxMs, this.opts.idleBackoffMaxMs);
+    const delay = Math.min(cap, this.opts.backoffInitialMs * 2 ** Math.min(this.attempts, 16));
     this.attempts++;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;

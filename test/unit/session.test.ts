@@ -206,7 +206,7 @@ test('Skaffold exits: the session shows ended and keeps the state; a restarted S
     const listening = Date.now();
     await status(t.session, 'connected');
     const pickedUpMs = Date.now() - listening;
-    assert.ok(pickedUpMs < 2000, `picked up ${pickedUpMs} ms after listening (backoff capped at 200 ms here)`);
+    assert.ok(pickedUpMs < 1500, `picked up ${pickedUpMs} ms after listening (backoff capped at 200 ms here)`);
     await t.fake.runDevLoop();
     await until(t.session, () => t.session.state.ports.size === 1 && t.session.state.devLoop.status === 'Succeeded', 'the new loop');
     assert.equal(t.session.logRecords.length, logged + t.fake.history.length, 'the new process history is logged once, after the old');
