@@ -1,4 +1,10 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
+/** gRPC status codes (grpc/grpc doc/statuscodes.md); local so that errors load without grpc-js. */
+const GrpcStatus = {
+  OK: 0, CANCELLED: 1, UNKNOWN: 2, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5,
+  ALREADY_EXISTS: 6, PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9,
+  ABORTED: 10, OUT_OF_RANGE: 11, UNIMPLEMENTED: 12, INTERNAL: 13, UNAVAILABLE: 14,
+  DATA_LOSS: 15, UNAUTHENTICATED: 16,
+} as const;
 
 /**
  * What went wrong, in the terms a user can act on:
@@ -98,7 +104,7 @@ export function toSkaffoldError(err: unknown, address: string, rpc: string): Ska
   if (code === undefined) {
     return new SkaffoldError('unknown', `${rpc} to ${address} failed: ${details || 'unknown error'}.`, undefined, details);
   }
-  const name = (GrpcStatus as unknown as Record<number, string>)[code] ?? `code ${code}`;
+  const name = Object.entries(GrpcStatus).find(([, n]) => n === code)?.[0] ?? `code ${code}`;
   if (code === GrpcStatus.UNKNOWN && /content-type|http status|received http/i.test(details)) {
     return new SkaffoldError('notSkaffold', `Something answers at ${address} but it is not a gRPC server (${details}).`, code, details);
   }

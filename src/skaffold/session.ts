@@ -1,5 +1,5 @@
 import { parseAddress, SkaffoldAddress } from './address';
-import { SkaffoldClient } from './client';
+import type { SkaffoldClient } from './client';
 import { SkaffoldError } from './errors';
 import { EventLog, LogRecord } from './eventLog';
 import { Disposable, Emitter, Logger, nullLogger } from './lifecycle';
@@ -57,6 +57,14 @@ export interface StatusChangeEvent {
   status: SessionStatus;
   previous: SessionStatus;
   error?: SkaffoldError;
+}
+
+let clientModule: typeof import('./client') | undefined;
+
+/** grpc-js is loaded at the first connection, not when the extension activates. */
+function loadClientModule(): typeof import('./client') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (clientModule ??= require('./client') as typeof import('./client'));
 }
 
 const ALL_SECTIONS: Section[] = [
@@ -309,7 +317,7 @@ export class SkaffoldSession implements Disposable {
     const gen = ++this.generation;
     let client: SkaffoldClient;
     try {
-      client = new SkaffoldClient(this._address!, {
+      client = new (loadClientModule().SkaffoldClient)(this._address!, {
         maxReceiveMessageBytes: this.opts.maxReceiveMessageBytes,
         callTimeoutMs: this.opts.callTimeoutMs,
       });
