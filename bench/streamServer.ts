@@ -1,49 +1,56 @@
 /**
- * Benchmark server, run as a child process so it does not share the client's event loop:
- * a real gRPC server on our proto whose Events call streams `count` realistic LogEntries as
- * fast as the client takes them (honouring back-pressure), then ends the call.
- * Protocol with the parent: it prints `PORT <n>` when listening and stops on 'disconnect'.
+ * Benchmark server, run as a child process so it does not share the consumer's event loop:
+ * a real gRPC server on our proto.
+ *   node streamServer.js COUNT [live|history] [RESOURCES] [PORT]
+ * live: each Events call streams COUNT entries stamped as they are sent, as fast as the
+ * client takes them (back-pressure honoured), then ends the call.
+ * history: COUNT entries stamped in the past form Skaffold's history, replayed to each
+ * subscriber at once; the call then stays open, as Skaffold's does.
+ * Prints nothing; tells the parent `PORT <n>` over IPC and stops on 'disconnect'.
  */
 import * as grpc from '@grpc/grpc-js';
 import { loadSkaffoldPackageDefinition, LogEntry } from '../src/skaffold/protocol';
 
+const count = Number(process.argv[2] ?? 200000);
+const mode = process.argv[3] === 'history' ? 'history' : 'live';
+const resources = Number(process.argv[4] ?? 8);
+const port = Number(process.argv[5] ?? 0);
 const ARTIFACTS = Array.from({ length: 8 }, (_, i) => `example/service-${i}`);
 
 /** One dev-loop iteration's worth of events, like Skaffold's, cycled to make the stream. */
 function cycle(iteration: number, at: number): LogEntry[] {
   const ts = (ms: number) => ({ seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1e6 });
-  const e = (event: object, entry: string, i: number): LogEntry => ({ timestamp: ts(at + i), event: event as LogEntry['event'], entry });
   const out: LogEntry[] = [];
-  let i = 0;
-  out.push(e({ devLoopEvent: { iteration, status: 'In Progress' } }, 'Update initiated', i++));
+  const e = (event: object, entry: string) => out.push({ timestamp: ts(at + out.length), event: event as LogEntry['event'], entry });
+  e({ devLoopEvent: { iteration, status: 'In Progress' } }, 'Update initiated');
   for (const a of ARTIFACTS.slice(0, 1 + (iteration % ARTIFACTS.length))) {
-    out.push(e({ buildEvent: { artifact: a, status: 'In Progress', hostPlatform: 'linux/amd64' } }, `Build started for artifact ${a}`, i++));
-    out.push(e({ buildEvent: { artifact: a, status: 'Complete', hostPlatform: 'linux/amd64' } }, `Build completed for artifact ${a}`, i++));
+    e({ buildEvent: { artifact: a, status: 'In Progress', hostPlatform: 'linux/amd64' } }, `Build started for artifact ${a}`);
+    e({ buildEvent: { artifact: a, status: 'Complete', hostPlatform: 'linux/amd64' } }, `Build completed for artifact ${a}`);
   }
-  out.push(e({ deployEvent: { status: 'In Progress' } }, 'Deploy started', i++));
-  out.push(e({ statusCheckEvent: { status: 'Started' } }, 'Status check started', i++));
-  for (let r = 0; r < 4; r++) {
-    out.push(e({ resourceStatusCheckEvent: { resource: `Pod/service-${r}-5d8c7b9f4-x${iteration % 97}`, status: 'In Progress', message: `creating container service-${r}`, statusCode: 'STATUSCHECK_CONTAINER_CREATING', actionableErr: { errCode: 'STATUSCHECK_CONTAINER_CREATING', message: `creating container service-${r}` } } }, `Resource Pod/service-${r} status updated to In Progress`, i++));
-    out.push(e({ resourceStatusCheckEvent: { resource: `deployment/service-${r}`, status: 'Succeeded', message: 'Succeeded', statusCode: 'STATUSCHECK_SUCCESS' } }, `Resource deployment/service-${r} status completed successfully`, i++));
+  e({ deployEvent: { status: 'In Progress' } }, 'Deploy started');
+  e({ statusCheckEvent: { status: 'Started' } }, 'Status check started');
+  for (let r = 0; r < resources; r++) {
+    const pod = `Pod/service-${r}-5d8c7b9f4-x${iteration % 97}`;
+    e({ resourceStatusCheckEvent: { resource: pod, status: 'In Progress', message: `creating container service-${r}`, statusCode: 'STATUSCHECK_CONTAINER_CREATING', actionableErr: { errCode: 'STATUSCHECK_CONTAINER_CREATING', message: `creating container service-${r}` } } }, `Resource ${pod} status updated to In Progress`);
+    e({ resourceStatusCheckEvent: { resource: `deployment/service-${r}`, status: 'Succeeded', message: 'Succeeded', statusCode: 'STATUSCHECK_SUCCESS' } }, `Resource deployment/service-${r} status completed successfully`);
   }
-  out.push(e({ statusCheckEvent: { status: 'Succeeded' } }, 'Status check succeeded', i++));
-  out.push(e({ deployEvent: { status: 'Complete' } }, 'Deploy completed', i++));
-  out.push(e({ portEvent: { localPort: 47480, remotePort: 8080, namespace: 'default', resourceType: 'service', resourceName: 'service-0', address: '127.0.0.1', targetPort: { type: 0, intVal: 8080 } } }, 'Forwarding container service-0 to local port 47480', i++));
-  out.push(e({ devLoopEvent: { iteration, status: 'Succeeded' } }, 'Update succeeded', i++));
+  e({ statusCheckEvent: { status: 'Succeeded' } }, 'Status check succeeded');
+  e({ deployEvent: { status: 'Complete' } }, 'Deploy completed');
+  e({ portEvent: { localPort: 47480, remotePort: 8080, namespace: 'default', resourceType: 'service', resourceName: 'service-0', address: '127.0.0.1', targetPort: { type: 0, intVal: 8080 } } }, 'Forwarding container service-0 to local port 47480');
+  e({ devLoopEvent: { iteration, status: 'Succeeded' } }, 'Update succeeded');
   return out;
 }
 
-function makeStream(count: number): LogEntry[] {
-  const out: LogEntry[] = [{ timestamp: { seconds: '0', nanos: 0 }, event: { metaEvent: { entry: 'Starting Skaffold: &{Version:v2.7.0 ConfigVersion:skaffold/v4beta6}' } } as LogEntry['event'], entry: '' }];
+function makeStream(): LogEntry[] {
   const start = Date.now() - 3_600_000;
+  const out: LogEntry[] = [{ timestamp: { seconds: String(Math.floor(start / 1000)), nanos: 0 }, event: { metaEvent: { entry: 'Starting Skaffold: &{Version:v2.7.0 ConfigVersion:skaffold/v4beta6}' } } as LogEntry['event'], entry: '' }];
   for (let it = 0; out.length < count; it++) {
-    out.push(...cycle(it, start + it * 100));
+    out.push(...cycle(it, start + 1000 + it * 2000));
   }
   return out.slice(0, count);
 }
 
-const count = Number(process.argv[2] ?? 200000);
-const stream = makeStream(count);
+const stream = makeStream();
 const definition = loadSkaffoldPackageDefinition();
 const service = (grpc.loadPackageDefinition(definition) as unknown as { proto: { SkaffoldService: grpc.ServiceClientConstructor } }).proto.SkaffoldService.service;
 const server = new grpc.Server();
@@ -52,31 +59,38 @@ server.addService(service, {
   GetState: (_call: unknown, cb: grpc.sendUnaryData<object>) => cb(null, { buildState: { artifacts: Object.fromEntries(ARTIFACTS.map((a) => [a, 'Not Started'])), autoTrigger: true } }),
   Events: (call: grpc.ServerWritableStream<object, LogEntry>) => {
     let i = 0;
+    let done = false;
     const pump = () => {
-      // Live events, as Skaffold sends them after its history: stamped when sent.
       const now = Date.now();
       const seconds = String(Math.floor(now / 1000));
       let nanos = (now % 1000) * 1e6;
-      while (i < stream.length) {
+      while (i < stream.length && !done) {
         const entry = stream[i++];
-        entry.timestamp = { seconds, nanos: nanos++ };
+        if (mode === 'live') {
+          entry.timestamp = { seconds, nanos: nanos++ };
+        }
         if (!call.write(entry)) {
           call.once('drain', pump);
           return;
         }
       }
-      call.end();
+      if (mode === 'live') {
+        call.end();
+      }
     };
-    call.on('cancelled', () => { i = stream.length; });
+    call.on('cancelled', () => { done = true; });
     pump();
   },
   EventLog: () => undefined, Execute: notUsed, AutoBuild: notUsed, AutoSync: notUsed, AutoDeploy: notUsed, Handle: notUsed,
 });
-server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => {
+server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => {
   if (err) {
     console.error(err);
     process.exit(1);
   }
-  process.send?.(`PORT ${port}`);
+  process.send?.(`PORT ${bound}`);
 });
-process.on('disconnect', () => server.forceShutdown());
+process.on('disconnect', () => {
+  server.forceShutdown();
+  process.exit(0);
+});

@@ -94,7 +94,7 @@ export function toSkaffoldError(err: unknown, address: string, rpc: string): Ska
       if (lower.includes('connection dropped') || lower.includes('goaway') || lower.includes('ended by the server')) {
         return new SkaffoldError('ended', `${at} closed the connection: Skaffold exited or restarted.`, code, details);
       }
-      if (lower.includes('protocol error') || lower.includes('http2') || lower.includes('invalid') || lower.includes('bad response') || lower.includes('ssl') || lower.includes('econnreset')) {
+      if (lower.includes('protocol error') || lower.includes('http2') || lower.includes('invalid') || lower.includes('bad response') || lower.includes('ssl')) {
         return new SkaffoldError('notSkaffold', `Something answers at ${address} but it does not speak gRPC like Skaffold does (${details}).`, code, details);
       }
       return new SkaffoldError('unreachable', `Nothing answers at ${address}: start Skaffold with \`skaffold dev --rpc-port ${portOf(address)}\` or change skaffold.address (${details}).`, code, details);

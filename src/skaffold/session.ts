@@ -45,7 +45,7 @@ export interface SessionOptions {
    */
   idleBackoffMaxMs?: number;
   idleAfterMs?: number;
-  /** Change events: at most one per this many ms under load (default 100). */
+  /** Change events: at most one per this many ms under load (default 120). */
   coalesceMs?: number;
   /** The replay is taken as caught up after this long without a replayed entry (default 50 ms). */
   settleMs?: number;
@@ -142,7 +142,7 @@ export class SkaffoldSession implements Disposable {
       backoffMaxMs: options.backoffMaxMs ?? 250,
       idleBackoffMaxMs: options.idleBackoffMaxMs ?? 2000,
       idleAfterMs: options.idleAfterMs ?? 5 * 60_000,
-      coalesceMs: options.coalesceMs ?? 100,
+      coalesceMs: options.coalesceMs ?? 120,
       settleMs: options.settleMs ?? 50,
       reconnect: options.reconnect ?? true,
     };
@@ -475,6 +475,9 @@ export class SkaffoldSession implements Disposable {
 
   private setStatus(status: SessionStatus, error?: SkaffoldError): void {
     const previous = this._status;
+    if (previous === status && error && error.message === this._lastError?.message) {
+      return; // the same failure again (a retry): nothing new to tell
+    }
     if (status === 'connected') {
       this._lastError = undefined;
     } else if (error) {
