@@ -35,6 +35,12 @@ const INSTALL_NEEDS = [
 /** What running the tests needs from Debian (checked here only to warn early). */
 const RUN_NEEDS = [{ pkg: 'chromium', file: process.env.CHROMIUM_PATH || '/usr/bin/chromium', why: 'the browser that drives the workbench' }];
 
+/** A path as printed: relative to the repository when inside it. */
+function shown(p) {
+  const rel = path.relative(root, p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+}
+
 function isInstalled() {
   return fs.existsSync(marker) && fs.existsSync(entry);
 }
@@ -109,7 +115,7 @@ function withLock(fn) {
         continue;
       }
       if (Date.now() > deadline) {
-        throw new Error(`Another install (pid ${owner}) has held ${path.relative(root, lockDir)} for 10 minutes; remove it if that process is gone.`);
+        throw new Error(`Another install (pid ${owner}) has held ${shown(lockDir)} for 10 minutes; remove it if that process is gone.`);
       }
       if (!announced) {
         console.log(`Waiting for another code-server install (pid ${owner || '?'}) to finish...`);
@@ -171,7 +177,7 @@ function install() {
       fs.copyFileSync('/usr/bin/rg', path.join(stage, 'rg'));
       fs.chmodSync(path.join(stage, 'rg'), 0o755);
       execFileSync('tar', ['-czf', path.join(rgCache, `ripgrep-${RIPGREP.version}-${target}.tar.gz`), '-C', stage, 'rg']);
-      console.log(`Installing code-server@${VERSION} (VS Code 1.100.3) into ${path.relative(root, prefix) || prefix} (once, about a minute)...`);
+      console.log(`Installing code-server@${VERSION} (VS Code 1.100.3) into ${shown(prefix)} (once, about a minute)...`);
       const env = {
         ...process.env,
         TMPDIR: tmp,
@@ -210,7 +216,7 @@ if (require.main === module) {
     install();
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (already) {
-      console.log(`code-server ${VERSION} already installed in ${path.relative(root, prefix) || prefix} (checked in ${ms.toFixed(0)} ms)`);
+      console.log(`code-server ${VERSION} already installed in ${shown(prefix)} (checked in ${ms.toFixed(0)} ms)`);
     }
     const missingRun = missingPackages(RUN_NEEDS);
     if (missingRun.length > 0) {
