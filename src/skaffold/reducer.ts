@@ -90,8 +90,50 @@ function currentIteration(state: SessionState): number {
   return Math.max(0, state.devLoop.iteration);
 }
 
+type Collections = 'artifacts' | 'resources' | 'ports' | 'debugContainers';
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * A state being changed: copy-on-write, once per draft. The first change copies the state
+ * object, and the first change to a collection copies that map; later changes in the same
+ * draft (a batch of events) write to the copies. The input state is never touched.
+ */
 class Draft {
-  constructor(public state: SessionState, readonly change: StateChange) {}
+  private ownState = false;
+  private readonly owned = new Set<unknown>();
+
+  constructor(private current: SessionState, readonly change: StateChange) {}
+
+  get state(): SessionState {
+    return this.current;
+  }
+
+  private writable(): Mutable<SessionState> {
+    if (!this.ownState) {
+      this.current = { ...this.current };
+      this.ownState = true;
+    }
+    return this.current as Mutable<SessionState>;
+  }
+
+  /** A map of the state that may be written, copied the first time in this draft. */
+  map<K extends Collections>(key: K): SessionState[K] extends ReadonlyMap<infer MK, infer MV> ? Map<MK, MV> : never {
+    const existing = this.current[key];
+    if (this.owned.has(existing)) {
+      return existing as never;
+    }
+    const copy = new Map(existing as ReadonlyMap<unknown, unknown>);
+    this.owned.add(copy);
+    this.writable()[key] = copy as never;
+    return copy as never;
+  }
+
+  set<K extends keyof SessionState>(key: K, value: SessionState[K], section?: Section): void {
+    this.writable()[key] = value;
+    if (section) {
+      this.touch(section);
+    }
+  }
 
   touch(section: Section): void {
     this.change.sections.add(section);
@@ -102,28 +144,27 @@ class Draft {
     this.change.all.add(section);
   }
 
-  set<K extends keyof SessionState>(key: K, value: SessionState[K], section: Section): void {
-    this.state = { ...this.state, [key]: value };
-    this.touch(section);
+  private fresh<K, V>(): Map<K, V> {
+    const m = new Map<K, V>();
+    this.owned.add(m);
+    return m;
   }
 
   /** What Skaffold does when an iteration starts building (ResetStateOnBuild). */
   resetOnBuild(iteration: number): void {
-    const artifacts = new Map<string, ArtifactState>();
-    for (const [name, a] of this.state.artifacts) {
+    const artifacts = this.fresh<string, ArtifactState>();
+    for (const [name, a] of this.current.artifacts) {
       artifacts.set(name, { ...a, status: NOT_STARTED, iteration, startedAt: undefined, error: undefined });
     }
-    this.state = {
-      ...this.state,
-      artifacts,
-      deploy: { status: NOT_STARTED },
-      statusCheck: { status: NOT_STARTED },
-      fileSync: { status: NOT_STARTED },
-      test: { status: NOT_STARTED },
-      resources: new Map(),
-      ports: new Map(),
-      buildRoundOpen: true,
-    };
+    const w = this.writable();
+    w.artifacts = artifacts;
+    w.deploy = { status: NOT_STARTED };
+    w.statusCheck = { status: NOT_STARTED };
+    w.fileSync = { status: NOT_STARTED };
+    w.test = { status: NOT_STARTED };
+    w.resources = this.fresh();
+    w.ports = this.fresh();
+    w.buildRoundOpen = true;
     for (const s of ['artifacts', 'deploy', 'statusCheck', 'fileSync', 'test', 'resources', 'ports'] as const) {
       this.touchAll(s);
     }
@@ -131,22 +172,20 @@ class Draft {
 
   /** What Skaffold does when a deploy starts (ResetStateOnDeploy). */
   resetOnDeploy(): void {
-    this.state = {
-      ...this.state,
-      statusCheck: { status: NOT_STARTED },
-      resources: new Map(),
-      ports: new Map(),
-      debugContainers: new Map(),
-      buildRoundOpen: false,
-    };
+    const w = this.writable();
+    w.statusCheck = { status: NOT_STARTED };
+    w.resources = this.fresh();
+    w.ports = this.fresh();
+    w.debugContainers = this.fresh();
+    w.buildRoundOpen = false;
     for (const s of ['statusCheck', 'resources', 'ports', 'debugContainers'] as const) {
       this.touchAll(s);
     }
   }
 
   closeBuildRound(): void {
-    if (this.state.buildRoundOpen) {
-      this.state = { ...this.state, buildRoundOpen: false };
+    if (this.current.buildRoundOpen) {
+      this.set('buildRoundOpen', false);
     }
   }
 }
@@ -159,19 +198,37 @@ export function reduce(state: SessionState, entry: LogEntry): ReduceResult {
 
 /**
  * The same as `reduce`, adding what changed into `change` instead of returning a new one:
- * the session's hot path, which accumulates a burst's changes without allocating per event.
+ * the session's hot path accumulates a burst's changes without allocating per event.
  */
 export function apply(state: SessionState, entry: LogEntry, change: StateChange): SessionState {
   const d = new Draft(state, change);
+  applyTo(d, entry);
+  return d.state;
+}
+
+/**
+ * Several events at once, as if reduced one by one, but each collection is copied at most
+ * once for the whole batch: with hundreds of resources, copying the map per event would
+ * cost more than everything else together.
+ */
+export function applyBatch(state: SessionState, entries: readonly LogEntry[], change: StateChange): SessionState {
+  const d = new Draft(state, change);
+  for (const entry of entries) {
+    applyTo(d, entry);
+  }
+  return d.state;
+}
+
+function applyTo(d: Draft, entry: LogEntry): void {
   const event = entry?.event;
   const at = entryTime(entry ?? {});
   const kind = event?.event_type ?? (event ? Object.keys(event).find((k) => k !== 'event_type') : undefined);
   switch (kind) {
     case 'metaEvent': {
       const info = text(event!.metaEvent?.entry) ?? text(entry.entry);
-      const version = parseVersion(info);
-      d.state = { ...d.state, skaffoldInfo: info, skaffoldVersion: version ?? d.state.skaffoldVersion, metadata: event!.metaEvent?.metadata ?? d.state.metadata };
-      d.touch('meta');
+      d.set('skaffoldInfo', info);
+      d.set('skaffoldVersion', parseVersion(info) ?? d.state.skaffoldVersion);
+      d.set('metadata', event!.metaEvent?.metadata ?? d.state.metadata, 'meta');
       break;
     }
     case 'devLoopEvent': {
@@ -180,15 +237,16 @@ export function apply(state: SessionState, entry: LogEntry, change: StateChange)
       const status = statusText(e.status);
       const prev = d.state.devLoop;
       const startedAt = status === Status.InProgress ? at : prev.iteration === iteration ? prev.startedAt : undefined;
-      d.state = { ...d.state, devLoop: { iteration, status, error: errorInfo(e.err), startedAt, at }, buildRoundOpen: false };
-      d.touch('devLoop');
+      d.set('devLoop', { iteration, status, error: errorInfo(e.err), startedAt, at }, 'devLoop');
+      d.set('buildRoundOpen', false);
       break;
     }
     case 'buildEvent': {
       const e = event!.buildEvent ?? {};
       const name = text(e.artifact, MAX_NAME);
       if (!name) {
-        return countUnknown(d);
+        countUnknown(d);
+        return;
       }
       const status = statusText(e.status);
       const iteration = currentIteration(d.state);
@@ -212,9 +270,7 @@ export function apply(state: SessionState, entry: LogEntry, change: StateChange)
         next.lastResult = { status, iteration, durationMs, at, error };
         next.startedAt = undefined;
       }
-      const artifacts = new Map(d.state.artifacts);
-      artifacts.set(name, next);
-      d.state = { ...d.state, artifacts };
+      d.map('artifacts').set(name, next);
       d.touch('artifacts');
       d.change.artifacts.add(name);
       break;
@@ -243,23 +299,22 @@ export function apply(state: SessionState, entry: LogEntry, change: StateChange)
       const e = event!.resourceStatusCheckEvent ?? {};
       const name = text(e.resource, MAX_NAME);
       if (!name) {
-        return countUnknown(d);
+        countUnknown(d);
+        return;
       }
-      const code = codeText(e.statusCode);
       const error = errorInfo(e.actionableErr, e.err);
-      const resource: ResourceState = {
+      const status = statusText(e.status);
+      const message = text(e.message);
+      d.map('resources').set(name, {
         name,
-        status: statusText(e.status),
-        message: text(e.message),
-        code,
+        status,
+        message,
+        code: codeText(e.statusCode),
         // A "creating container" progress note comes as an actionableErr too; it is only an
         // error when the resource failed or the message differs from the progress message.
-        error: error && (statusText(e.status) === Status.Failed || error.message !== text(e.message)) ? error : undefined,
+        error: error && (status === Status.Failed || error.message !== message) ? error : undefined,
         at,
-      };
-      const resources = new Map(d.state.resources);
-      resources.set(name, resource);
-      d.state = { ...d.state, resources };
+      });
       d.touch('resources');
       d.change.resources.add(name);
       break;
@@ -267,11 +322,10 @@ export function apply(state: SessionState, entry: LogEntry, change: StateChange)
     case 'portEvent': {
       const port = portState(event!.portEvent ?? {});
       if (!port) {
-        return countUnknown(d);
+        countUnknown(d);
+        return;
       }
-      const ports = new Map(d.state.ports);
-      ports.set(port.localPort, port);
-      d.state = { ...d.state, ports };
+      d.map('ports').set(port.localPort, port);
       d.touch('ports');
       d.change.ports.add(port.localPort);
       break;
@@ -288,13 +342,13 @@ export function apply(state: SessionState, entry: LogEntry, change: StateChange)
     }
     case 'debuggingContainerEvent': {
       const c = debugContainer(event!.debuggingContainerEvent ?? {});
-      const containers = new Map(d.state.debugContainers);
+      const containers = d.map('debugContainers');
       if (c.status === Status.Terminated) {
         containers.delete(c.key);
       } else {
         containers.set(c.key, c);
       }
-      d.set('debugContainers', containers, 'debugContainers');
+      d.touch('debugContainers');
       break;
     }
     case 'terminationEvent': {
@@ -308,17 +362,16 @@ export function apply(state: SessionState, entry: LogEntry, change: StateChange)
       break;
     }
     default:
-      return countUnknown(d);
+      countUnknown(d);
+      return;
   }
-  if (at !== undefined && d.state !== state) {
-    // d.state is a fresh object by now: setting a field on it keeps `state` untouched.
-    (d.state as { lastEventAt?: number }).lastEventAt = at;
+  if (at !== undefined) {
+    d.set('lastEventAt', at);
   }
-  return d.state;
 }
 
-function countUnknown(d: Draft): SessionState {
-  return { ...d.state, unknownEvents: d.state.unknownEvents + 1 };
+function countUnknown(d: Draft): void {
+  d.set('unknownEvents', d.state.unknownEvents + 1);
 }
 
 function phase(status: string, at: number | undefined, error: ErrorInfo | undefined): PhaseState {

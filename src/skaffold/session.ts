@@ -5,7 +5,7 @@ import { EventLog, LogRecord } from './eventLog';
 import { Disposable, Emitter, Logger, nullLogger } from './lifecycle';
 import { emptyChange, initialState, isEmptyChange, mergeChange, Section, SessionState, StateChange } from './model';
 import { Event as SkaffoldEvent, Intent, LogEntry, Phase, State } from './protocol';
-import { apply, entryTime, reconcileStatuses, reconcileTriggers, ReduceResult, stateFromServer } from './reducer';
+import { applyBatch, entryTime, reconcileStatuses, reconcileTriggers, ReduceResult, stateFromServer } from './reducer';
 
 /**
  * - disconnected: not started, or stopped by the user.
@@ -120,6 +120,9 @@ export class SkaffoldSession implements Disposable {
   private replayStartedAt = 0;
   private settleTimer: NodeJS.Timeout | undefined;
   private lastEntryAt = 0;
+  /** Entries received in the current socket read, not yet reduced. */
+  private batch: LogEntry[] = [];
+  private drainTimer: NodeJS.Immediate | undefined;
 
   // Coalescing.
   private pendingChange: StateChange = emptyChange();
@@ -452,6 +455,7 @@ export class SkaffoldSession implements Disposable {
   }
 
   private dropConnection(): void {
+    this.drain();
     this.generation++;
     clearTimeout(this.livenessTimer);
     clearTimeout(this.settleTimer);
@@ -500,9 +504,27 @@ export class SkaffoldSession implements Disposable {
       // would keep tens of thousands of them alive under load (measured: +50 MB of heap).
       this._onDidLog.fire(record);
     }
+    // The entries of one socket read arrive one tick after another: reduce them together
+    // once the read is handled (setImmediate runs after those ticks), so each collection of
+    // the state is copied once per read, not once per event.
+    this.batch.push(entry);
+    if (this.batch.length === 1) {
+      this.drainTimer = setImmediate(() => this.drain());
+    }
+  }
+
+  /** Applies the entries received so far. */
+  private drain(): void {
+    clearImmediate(this.drainTimer);
+    this.drainTimer = undefined;
+    if (this.batch.length === 0) {
+      return;
+    }
+    const batch = this.batch;
+    this.batch = [];
     if (this.replaying) {
-      this.shadow = apply(this.shadow, entry, this.replayChange);
-      const at = entryTime(entry);
+      this.shadow = applyBatch(this.shadow, batch, this.replayChange);
+      const at = entryTime(batch[batch.length - 1]);
       if (at !== undefined && at >= this.subscribedAt) {
         // A live event: Skaffold has sent its history.
         this.endReplay(true);
@@ -511,7 +533,7 @@ export class SkaffoldSession implements Disposable {
       }
       return;
     }
-    this._state = apply(this._state, entry, this.pendingChange);
+    this._state = applyBatch(this._state, batch, this.pendingChange);
     if (!isEmptyChange(this.pendingChange)) {
       this.schedule();
     }
@@ -535,6 +557,12 @@ export class SkaffoldSession implements Disposable {
 
   /** The replay is over: show the rebuilt state (or drop it when `publish` is false). */
   private endReplay(publish: boolean): void {
+    if (this.batch.length > 0) {
+      this.drain(); // what arrived before the end belongs to the replay; may end it itself
+      if (!this.replaying) {
+        return;
+      }
+    }
     this.replaying = false;
     this.replayChange = emptyChange();
     clearTimeout(this.settleTimer);
