@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import * as http from 'http';
 import * as net from 'net';
+import { execFileSync } from 'child_process';
 import { SkaffoldClient } from '../../src/skaffold/client';
 import { SkaffoldError } from '../../src/skaffold/errors';
 import { parseAddress } from '../../src/skaffold/address';
@@ -204,4 +205,13 @@ test('calls while not connected are refused with a clear message, not sent', asy
   const session = new SkaffoldSession({ address: '127.0.0.1:1' });
   await assert.rejects(async () => session.execute({ build: true }), (e: unknown) => e instanceof SkaffoldError && /Not connected to Skaffold at 127\.0\.0\.1:1/.test(e.message));
   session.dispose();
+});
+
+test('loading the session loads neither grpc-js nor the proto: they wait for the first connection', () => {
+  const probe = `
+    require(${JSON.stringify(require.resolve('../../src/skaffold/session'))});
+    const loaded = Object.keys(require.cache).filter((k) => /@grpc[\\\\/](grpc-js|proto-loader)|protobufjs/.test(k));
+    process.stdout.write(JSON.stringify(loaded));`;
+  const out = execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+  assert.deepEqual(JSON.parse(out), []);
 });
