@@ -12,6 +12,11 @@ export function lookIcon(look: Look): vscode.ThemeIcon {
   return new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
 }
 
+/** Server text as inert markdown: every markdown, HTML and theme-icon character escaped. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&$:]/g, '\\$&');
+}
+
 /**
  * A tooltip built only from escaped text: server strings are untrusted, so nothing in them
  * can become a link, a command or HTML.
@@ -25,9 +30,7 @@ export class Tooltip {
   }
 
   heading(text: string): this {
-    this.md.appendMarkdown('**');
-    this.md.appendText(oneLine(text, 300));
-    this.md.appendMarkdown('**\n\n');
+    this.md.appendMarkdown(`**${escapeMarkdown(oneLine(text, 300))}**\n\n`);
     return this;
   }
 
@@ -35,9 +38,7 @@ export class Tooltip {
     if (value === undefined || value === '') {
       return this;
     }
-    this.md.appendText(`${label}: `);
-    this.md.appendText(oneLine(String(value), 500));
-    this.md.appendMarkdown('  \n');
+    this.md.appendMarkdown(`${escapeMarkdown(label)}: ${escapeMarkdown(oneLine(String(value), 500))}  \n`);
     return this;
   }
 
@@ -46,11 +47,9 @@ export class Tooltip {
       return this;
     }
     this.md.appendMarkdown('\n\n---\n\n');
-    this.md.appendText(`${title}${error.code ? ` (${oneLine(error.code, 80)})` : ''}: ${oneLine(error.message, 1000)}`);
-    this.md.appendMarkdown('\n\n');
+    this.md.appendMarkdown(`${escapeMarkdown(`${title}${error.code ? ` (${oneLine(error.code, 80)})` : ''}: ${oneLine(error.message, 1000)}`)}\n\n`);
     for (const s of error.suggestions) {
-      this.md.appendText(`• ${oneLine(s.action, 500)}`);
-      this.md.appendMarkdown('  \n');
+      this.md.appendMarkdown(`• ${escapeMarkdown(oneLine(s.action, 500))}  \n`);
     }
     return this;
   }

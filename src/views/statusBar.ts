@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { CommandId, STATUS_BAR_ID } from '../common/ids';
 import { Disposable } from '../common/lifecycle';
+import { escapeMarkdown } from './common';
 import { formatDuration, oneLine, statusLook, summarize, Summary } from '../skaffold/presentation';
 import { SkaffoldSession } from '../skaffold/session';
 
@@ -75,9 +76,9 @@ export class SkaffoldStatusBar extends Disposable {
     }
     const tooltip = this.tooltipText(summary);
     if (tooltip !== this.lastTooltip) {
-      const md = new vscode.MarkdownString(undefined, true);
+      const md = new vscode.MarkdownString();
       md.isTrusted = false;
-      md.appendText(tooltip);
+      md.appendMarkdown(tooltip.split('\n').map(escapeMarkdown).join('  \n'));
       this.item.tooltip = md;
       this.lastTooltip = tooltip;
     }

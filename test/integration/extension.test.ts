@@ -62,7 +62,7 @@ async function rows<T>(provider: vscode.TreeDataProvider<T>, parent?: T): Promis
 
 /** Markdown as a reader sees it: escapes and non-breaking spaces undone. */
 function plain(markdown: string): string {
-  return markdown.replace(/&nbsp;/g, ' ').replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1');
+  return markdown.replace(/&nbsp;/g, ' ').replace(/\\([\\`*_{}[\]()#+\-.!|<>~&$:])/g, '$1');
 }
 
 async function setAddress(address: string): Promise<void> {
@@ -155,6 +155,26 @@ describe('Skaffold extension in a real VS Code', () => {
     await fake.changeFile('example/app');
     await eventually('recovery', () => ext.session.state.devLoop.status === 'Succeeded' && ext.session.state.artifacts.get('example/app')?.status === 'Complete');
     assert.strictEqual((await rows(ext.views.artifacts))[0].icon, 'pass');
+  });
+
+  it('server text cannot become a link, a command or HTML in a tooltip', async () => {
+    const evil = '[run me](command:workbench.action.quit) <img src=x onerror=alert(1)> **bold** $(zap)';
+    const now = Date.now();
+    fake.emit({ timestamp: { seconds: String(Math.floor(now / 1000) + 1), nanos: 0 }, event: { buildEvent: { artifact: 'example/app', status: 'Failed', err: evil, actionableErr: { errCode: 'BUILD_UNKNOWN', message: evil, suggestions: [{ action: evil }] } } }, entry: '' });
+    await eventually('the evil failure', () => ext.session.state.artifacts.get('example/app')?.error?.message === evil);
+    const node = (await ext.views.artifacts.getChildren())!.find((n) => n.kind === 'artifact' && n.name === 'example/app')!;
+    const item = await ext.views.artifacts.getTreeItem(node);
+    const md = item.tooltip as vscode.MarkdownString;
+    assert.ok(md instanceof vscode.MarkdownString);
+    assert.strictEqual(md.isTrusted, false);
+    assert.ok(!md.supportHtml, 'no HTML');
+    assert.ok(!md.supportThemeIcons, 'no theme icons from server text');
+    assert.ok(!/(^|[^\\])\]\(/.test(md.value), `link markup escaped: ${md.value}`);
+    assert.ok(!/(^|[^\\])</.test(md.value), 'HTML escaped');
+    assert.ok(!/(^|[^\\])\$\(/.test(md.value), 'theme icon syntax escaped');
+    assert.match(plain(md.value), /\[run me\]\(command:workbench\.action\.quit\)/, 'shown as text');
+    await fake.changeFile('example/app');
+    await eventually('recovery', () => ext.session.state.artifacts.get('example/app')?.status === 'Complete');
   });
 
   it('auto triggers toggle from commands and are read back from Skaffold', async () => {
