@@ -16,7 +16,7 @@ const http = require('http');
 const net = require('net');
 const os = require('os');
 const path = require('path');
-const { install, cacheDir, missingPackages, aptMessage, RUN_NEEDS } = require('./install');
+const { install, cacheDir, missingPackages, aptMessage, readOr, RUN_NEEDS } = require('./install');
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -92,14 +92,6 @@ function statMs(file) {
     return fs.statSync(file).mtimeMs;
   } catch {
     return 0;
-  }
-}
-
-function readOr(file, fallback) {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return fallback;
   }
 }
 
