@@ -21,7 +21,7 @@ export const ev = {
   build: (artifact: string, status: string, message?: string, errCode = 'BUILD_USER_ERROR') =>
     entry({ buildEvent: { artifact, status, ...(message ? { err: message, errCode, actionableErr: { errCode, message, suggestions: [{ suggestionCode: 'FIX_USER_BUILD_ERR', action: 'Fix the Dockerfile' }] } } : {}) } }, `Build ${status} for artifact ${artifact}`),
   deploy: (status: string, message?: string) =>
-    entry({ deployEvent: { status, ...(message ? { err: message, actionableErr: { errCode: 'DEPLOY_KUBECTL_APPLY_ERR', message } } : {}) } }, `Deploy ${status}`),
+    entry({ deployEvent: { status, ...(message ? { err: message, actionableErr: { errCode: 'DEPLOY_KUBECTL_USER_ERR', message } } : {}) } }, `Deploy ${status}`),
   statusCheck: (status: string, message?: string) => entry({ statusCheckEvent: { status, ...(message ? { message } : {}) } }),
   resource: (resource: string, status: string, message = '', statusCode = 'STATUSCHECK_SUCCESS', failed = false) =>
     entry({ resourceStatusCheckEvent: { resource, status, message, statusCode, ...(failed || statusCode === 'STATUSCHECK_CONTAINER_CREATING' ? { actionableErr: { errCode: statusCode, message, suggestions: failed ? [{ action: 'Check the container logs' }] : [] } } : {}) } }),

@@ -115,7 +115,7 @@ test('DeployEvent statuses: In Progress resets status check, ports and debug con
   s = run([ev.deploy('Failed', 'kubectl apply: exit 1')], s);
   assert.equal(s.deploy.status, 'Failed');
   assert.equal(s.deploy.error?.message, 'kubectl apply: exit 1');
-  assert.equal(s.deploy.error?.code, 'DEPLOY_KUBECTL_APPLY_ERR');
+  assert.equal(s.deploy.error?.code, 'DEPLOY_KUBECTL_USER_ERR');
   s = run([ev.deploy('Complete')], s);
   assert.equal(s.deploy.status, 'Complete');
   assert.equal(s.deploy.error, undefined);
