@@ -16,7 +16,7 @@ const http = require('http');
 const net = require('net');
 const os = require('os');
 const path = require('path');
-const { install, cacheDir, missingPackages, aptMessage, readOr, RUN_NEEDS } = require('./install');
+const { install, cacheDir, missingPackages, aptMessage, readOr, alive, RUN_NEEDS } = require('./install');
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -66,15 +66,6 @@ function httpStatus(url) {
     req.on('error', () => resolve(0));
     req.setTimeout(1000, () => req.destroy());
   });
-}
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err.code === 'EPERM';
-  }
 }
 
 /** Signals a whole process group (code-server, its extension host, their children). */

@@ -207,7 +207,7 @@ function install() {
   });
 }
 
-module.exports = { install, isInstalled, missingPackages, aptMessage, readOr, RUN_NEEDS, cacheDir, root, VERSION };
+module.exports = { install, isInstalled, missingPackages, aptMessage, readOr, alive, RUN_NEEDS, cacheDir, root, VERSION };
 
 if (require.main === module) {
   const started = process.hrtime.bigint();

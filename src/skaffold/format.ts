@@ -1,7 +1,7 @@
 /** Readable one-line descriptions of Skaffold events, for the log and tooltips. */
 import { cleanText } from './errors';
 import { ErrorInfo } from './model';
-import { entryTime, errorInfo } from './reducer';
+import { errorInfo } from './reducer';
 import { LogEntry } from './protocol';
 
 const MAX_LINE = 1000;
@@ -88,15 +88,4 @@ function describe(entry: LogEntry): string {
       line = `unknown event (newer Skaffold?)${entry.entry ? `: ${t(entry.entry)}` : ''}`;
   }
   return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line;
-}
-
-/** `13:40:11.221` in local time, or empty when the entry has no usable timestamp. */
-export function entryClock(entry: LogEntry): string {
-  const ms = entryTime(entry);
-  if (ms === undefined) {
-    return '';
-  }
-  const d = new Date(ms);
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }

@@ -37,40 +37,9 @@ export class Emitter<T> implements Disposable {
     }
   }
 
-  get hasListeners(): boolean {
-    return this.listeners.length > 0;
-  }
-
   dispose(): void {
     this.disposed = true;
     this.listeners = [];
-  }
-}
-
-/** Owns disposables; registering after dispose disposes at once. */
-export class DisposableStore implements Disposable {
-  private items: Disposable[] = [];
-  private disposed = false;
-
-  add<T extends Disposable>(item: T): T {
-    if (this.disposed) {
-      item.dispose();
-    } else {
-      this.items.push(item);
-    }
-    return item;
-  }
-
-  dispose(): void {
-    if (this.disposed) {
-      return;
-    }
-    this.disposed = true;
-    const items = this.items.reverse();
-    this.items = [];
-    for (const item of items) {
-      item.dispose();
-    }
   }
 }
 

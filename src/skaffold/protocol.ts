@@ -86,13 +86,6 @@ export interface DevLoopEvent { iteration?: number; status?: string; err?: Actio
 export interface TerminationEvent { status?: string; err?: ActionableErr }
 export interface TestEvent { status?: string; actionableErr?: ActionableErr }
 
-export const EVENT_KINDS = [
-  'metaEvent', 'buildEvent', 'deployEvent', 'portEvent', 'statusCheckEvent',
-  'resourceStatusCheckEvent', 'fileSyncEvent', 'debuggingContainerEvent', 'devLoopEvent',
-  'terminationEvent', 'TestEvent',
-] as const;
-export type EventKind = typeof EVENT_KINDS[number];
-
 export interface Event {
   /** The oneof member that is set; absent for an event kind newer than this proto. */
   event_type?: string;
@@ -181,5 +174,3 @@ export function loadSkaffoldPackageDefinition(protoDir: string = findProtoDir())
   }
   return cachedDefinition;
 }
-
-export const SERVICE_NAME = 'proto.SkaffoldService';
