@@ -1,14 +1,19 @@
 /**
- * Wiring only: build the logger, settings, session, views, status bar and commands in
- * dependency order and hand each to `context.subscriptions`. No network work happens
- * before activate returns: the session connects in the background.
+ * Wiring only: build the logger, settings, sessions, launcher, views, status bar, tasks and
+ * commands in dependency order and hand each to `context.subscriptions`. No network work
+ * happens before activate returns: the configured session connects in the background.
  */
 import * as vscode from 'vscode';
+import type { SkaffoldExtensionExports } from '../api/vscode-skaffold';
+import { ExtensionApi } from './api';
 import { registerCommands } from './commands';
-import { ViewId } from './common/ids';
+import { TASK_TYPE, ViewId } from './common/ids';
 import { channelLogger } from './common/logger';
 import { onDidChangeSettings, readSettings } from './common/settings';
+import { Launcher } from './skaffold/launcher';
 import { SkaffoldSession } from './skaffold/session';
+import { SessionManager } from './skaffold/sessions';
+import { SkaffoldTaskProvider } from './tasks/skaffoldTasks';
 import { ArtifactsView } from './views/artifactsView';
 import { EventOutput } from './views/eventOutput';
 import { PortsView } from './views/portsView';
@@ -16,9 +21,12 @@ import { ResourcesView } from './views/resourcesView';
 import { SessionInfo } from './views/sessionInfo';
 import { SkaffoldStatusBar } from './views/statusBar';
 
-export interface SkaffoldExtensionApi {
-  /** The session the views show (for tests and other extensions). */
+/** What activate() returns: the public API (`getApi`), and internals this extension's own tests read. */
+export interface SkaffoldExtensionApi extends SkaffoldExtensionExports {
+  /** The session at `skaffold.address`. */
   readonly session: SkaffoldSession;
+  readonly manager: SessionManager;
+  readonly launcher: Launcher;
   /** The tree data providers behind the views, read by the extension-host tests. */
   readonly views: { artifacts: ArtifactsView; resources: ResourcesView; ports: PortsView };
   readonly statusBar: SkaffoldStatusBar;
@@ -34,15 +42,26 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
   const subs = context.subscriptions;
   const log = vscode.window.createOutputChannel('Skaffold', { log: true });
   subs.push(log);
+  const logger = channelLogger(log);
   let settings = readSettings();
 
-  const session = new SkaffoldSession({ address: settings.address, logger: channelLogger(log), eventLogSize: settings.eventLogMaxEntries });
-  subs.push(session);
-  subs.push(new EventOutput(session, log));
+  const manager = new SessionManager({ address: settings.address, logger, eventLogSize: settings.eventLogMaxEntries });
+  subs.push(manager);
+  const session = manager.configured;
+  const launcher = new Launcher({
+    manager,
+    logger,
+    isTrusted: () => vscode.workspace.isTrusted,
+    executable: () => settings.executable,
+    launchArgs: () => settings.launchArgs,
+    stopTimeoutMs: () => settings.stopTimeoutSeconds * 1000,
+  });
+  subs.push(launcher);
+  subs.push(new EventOutput(manager, log));
 
-  const artifacts = new ArtifactsView(session);
-  const resources = new ResourcesView(session);
-  const ports = new PortsView(session);
+  const artifacts = new ArtifactsView(manager);
+  const resources = new ResourcesView(manager);
+  const ports = new PortsView(manager);
   subs.push(artifacts, resources, ports);
   const views = [
     vscode.window.createTreeView(ViewId.Artifacts, { treeDataProvider: artifacts, showCollapseAll: true }),
@@ -50,13 +69,17 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
     vscode.window.createTreeView(ViewId.Ports, { treeDataProvider: ports }),
   ];
   subs.push(...views);
-  subs.push(new SessionInfo(session, views as vscode.TreeView<unknown>[]));
-  const statusBar = new SkaffoldStatusBar(session, settings.statusBarEnabled);
+  subs.push(new SessionInfo(manager, views as vscode.TreeView<unknown>[]));
+  const statusBar = new SkaffoldStatusBar(manager, settings.statusBarEnabled);
   subs.push(statusBar);
+  subs.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new SkaffoldTaskProvider(launcher)));
 
   subs.push(...registerCommands({
-    session,
+    manager,
+    launcher,
     log,
+    memory: context.workspaceState,
+    configuredAddress: () => settings.address,
     refreshViews: () => {
       artifacts.refresh();
       resources.refresh();
@@ -80,9 +103,12 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
       statusBar.setEnabled(next.statusBarEnabled);
     }
     if (changed.includes('eventLogMaxEntries')) {
-      session.setEventLogSize(next.eventLogMaxEntries);
+      manager.setEventLogSize(next.eventLogMaxEntries);
     }
   }));
+
+  const api = new ExtensionApi(manager);
+  subs.push(api);
 
   if (settings.autoConnect) {
     // In the background: activation returns first.
@@ -95,9 +121,12 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
     }
   });
   subs.push(firstState);
-  teardown = async () => session.dispose();
+  teardown = async () => {
+    launcher.dispose();
+    manager.dispose();
+  };
   timings.activateMs = performance.now() - started;
-  return { session, views: { artifacts, resources, ports }, statusBar, timings };
+  return { ...api.exports(), session, manager, launcher, views: { artifacts, resources, ports }, statusBar, timings };
 }
 
 export function deactivate(): Promise<void> | undefined {

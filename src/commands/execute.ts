@@ -1,14 +1,29 @@
 import * as vscode from 'vscode';
 import { Intent, Phase } from '../skaffold/protocol';
 import { phasesBlockedByAuto, SkaffoldSession } from '../skaffold/session';
+import { SessionManager } from '../skaffold/sessions';
+import { isConnected, pickSession } from './pickSession';
 
 const PHASE_NAME: Record<Phase, string> = { build: 'build', sync: 'sync', deploy: 'deploy' };
+
+/** The session to run an intent in: the node's, the only connected one, or the one picked. */
+export function sessionForControl(manager: SessionManager, node: unknown): Promise<SkaffoldSession | undefined> {
+  return pickSession(manager, node, {
+    filter: isConnected,
+    placeHolder: vscode.l10n.t('Which Skaffold session?'),
+    none: vscode.l10n.t('Not connected to a Skaffold session.'),
+  });
+}
 
 /**
  * Execute: run a build / sync / deploy once. Skaffold ignores the request for a phase whose
  * auto trigger is on, so say so and offer to turn it off first.
  */
-export async function execute(session: SkaffoldSession, intent: Intent): Promise<void> {
+export async function execute(manager: SessionManager, node: unknown, intent: Intent): Promise<void> {
+  const session = await sessionForControl(manager, node);
+  if (!session) {
+    return;
+  }
   const what = (['build', 'sync', 'deploy'] as const).filter((p) => intent[p]).map((p) => PHASE_NAME[p]).join(' and ');
   const blocked = phasesBlockedByAuto(session.state, intent);
   if (blocked.length > 0) {

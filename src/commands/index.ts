@@ -1,42 +1,58 @@
 import * as vscode from 'vscode';
 import { CommandId, ViewId } from '../common/ids';
-import { SkaffoldSession } from '../skaffold/session';
+import { Launcher } from '../skaffold/launcher';
+import { SessionManager } from '../skaffold/sessions';
+import { attach } from './attach';
 import { connect } from './connect';
 import { execute } from './execute';
+import { launch } from './launch';
 import { copyPortUrl, openPort } from './ports';
 import { registerCommand } from './run';
+import { detach, dismiss, stop } from './sessions';
 import { toggleAuto } from './toggleAuto';
 
 export interface CommandDeps {
-  session: SkaffoldSession;
+  manager: SessionManager;
+  launcher: Launcher;
   log: vscode.LogOutputChannel;
+  /** Remembers launch choices (profiles, modules) per skaffold.yaml. */
+  memory: vscode.Memento;
+  /** The skaffold.address setting now. */
+  configuredAddress(): string;
   /** Refreshes every view at once, bypassing coalescing. */
   refreshViews(): void;
 }
 
-/** Every contributed command; commands go through the session, never to gRPC directly. */
-export function registerCommands({ session, log, refreshViews }: CommandDeps): vscode.Disposable[] {
+/**
+ * Every contributed command; commands go through the sessions, never to gRPC directly.
+ * Commands run from a tree row get the row (and so its session) as their first argument.
+ */
+export function registerCommands({ manager, launcher, log, memory, configuredAddress, refreshViews }: CommandDeps): vscode.Disposable[] {
   const r = (id: CommandId, handler: (...args: unknown[]) => unknown) => registerCommand(id, log, handler);
   return [
-    r(CommandId.Connect, () => connect(session)),
-    r(CommandId.Disconnect, () => session.disconnect()),
-    r(CommandId.Build, () => execute(session, { build: true })),
-    r(CommandId.Sync, () => execute(session, { sync: true })),
-    r(CommandId.Deploy, () => execute(session, { deploy: true })),
-    r(CommandId.BuildAndDeploy, () => execute(session, { build: true, deploy: true })),
-    r(CommandId.ToggleAutoBuild, () => toggleAuto(session, 'build')),
-    r(CommandId.ToggleAutoSync, () => toggleAuto(session, 'sync')),
-    r(CommandId.ToggleAutoDeploy, () => toggleAuto(session, 'deploy')),
+    r(CommandId.Connect, () => connect(manager.configured)),
+    r(CommandId.Disconnect, (node) => detach(manager, node)),
+    r(CommandId.Build, (node) => execute(manager, node, { build: true })),
+    r(CommandId.Sync, (node) => execute(manager, node, { sync: true })),
+    r(CommandId.Deploy, (node) => execute(manager, node, { deploy: true })),
+    r(CommandId.BuildAndDeploy, (node) => execute(manager, node, { build: true, deploy: true })),
+    r(CommandId.ToggleAutoBuild, (node) => toggleAuto(manager, node, 'build')),
+    r(CommandId.ToggleAutoSync, (node) => toggleAuto(manager, node, 'sync')),
+    r(CommandId.ToggleAutoDeploy, (node) => toggleAuto(manager, node, 'deploy')),
     r(CommandId.ShowLog, () => log.show(true)),
-    r(CommandId.OpenPort, (node) => openPort(session, node)),
-    r(CommandId.CopyPortUrl, (node) => copyPortUrl(session, node)),
+    r(CommandId.OpenPort, (node) => openPort(manager, node)),
+    r(CommandId.CopyPortUrl, (node) => copyPortUrl(manager, node)),
     r(CommandId.Refresh, async () => {
-      if (session.status === 'connected') {
-        await session.refresh();
-      }
+      await Promise.allSettled(manager.sessions.filter((s) => s.status === 'connected').map((s) => s.refresh()));
       refreshViews();
     }),
     r(CommandId.OpenSettings, () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:vscode-skaffold.vscode-skaffold')),
     r(CommandId.FocusView, () => vscode.commands.executeCommand(`workbench.view.extension.${ViewId.Container}`)),
+    r(CommandId.Dev, (args) => launch(launcher, memory, 'dev', args)),
+    r(CommandId.Debug, (args) => launch(launcher, memory, 'debug', args)),
+    r(CommandId.Run, (args) => launch(launcher, memory, 'run', args)),
+    r(CommandId.Stop, (node) => stop(manager, launcher, node)),
+    r(CommandId.Attach, (arg) => attach(manager, configuredAddress(), arg)),
+    r(CommandId.Dismiss, (node) => dismiss(manager, launcher, node)),
   ];
 }

@@ -1,28 +1,34 @@
 import * as vscode from 'vscode';
 import { PortState } from '../skaffold/model';
-import { portLabel, portUrl } from '../skaffold/presentation';
-import { SkaffoldSession } from '../skaffold/session';
+import { oneLine, portLabel, portUrl } from '../skaffold/presentation';
+import { SessionManager } from '../skaffold/sessions';
+import { sessionOfNode } from './pickSession';
 
 interface PortArg {
   localPort?: unknown;
 }
 
-/** The port from a tree node, else one the user picks; undefined when there is none. */
-async function pickPort(session: SkaffoldSession, node: unknown): Promise<PortState | undefined> {
-  const ports = session.state.ports;
+/** The port from a tree node, else one the user picks among every session's; undefined when there is none. */
+async function pickPort(manager: SessionManager, node: unknown): Promise<PortState | undefined> {
   const local = (node as PortArg | undefined)?.localPort;
   if (typeof local === 'number') {
-    return ports.get(local);
+    return (sessionOfNode(manager, node) ?? manager.configured).state.ports.get(local);
   }
-  if (ports.size === 0) {
+  const shown = manager.shown;
+  const ports = shown.flatMap((session) => [...session.state.ports.values()].map((port) => ({ session, port })));
+  if (ports.length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t('Skaffold has not forwarded any port.'));
     return undefined;
   }
-  if (ports.size === 1) {
-    return [...ports.values()][0];
+  if (ports.length === 1) {
+    return ports[0].port;
   }
   const picked = await vscode.window.showQuickPick(
-    [...ports.values()].map((p) => ({ label: portLabel(p), description: p.namespace, port: p })),
+    ports.map(({ session, port }) => ({
+      label: portLabel(port),
+      description: [port.namespace, shown.length > 1 ? oneLine(session.label, 60) : undefined].filter(Boolean).join(' · '),
+      port,
+    })),
     { placeHolder: vscode.l10n.t('Forwarded port') },
   );
   return picked?.port;
@@ -37,15 +43,15 @@ async function externalUrl(p: PortState): Promise<vscode.Uri> {
   return vscode.env.asExternalUri(vscode.Uri.parse(url));
 }
 
-export async function openPort(session: SkaffoldSession, node?: unknown): Promise<void> {
-  const p = await pickPort(session, node);
+export async function openPort(manager: SessionManager, node?: unknown): Promise<void> {
+  const p = await pickPort(manager, node);
   if (p) {
     await vscode.env.openExternal(await externalUrl(p));
   }
 }
 
-export async function copyPortUrl(session: SkaffoldSession, node?: unknown): Promise<string | undefined> {
-  const p = await pickPort(session, node);
+export async function copyPortUrl(manager: SessionManager, node?: unknown): Promise<string | undefined> {
+  const p = await pickPort(manager, node);
   if (!p) {
     return undefined;
   }

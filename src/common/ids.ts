@@ -16,6 +16,12 @@ export const enum CommandId {
   Refresh = 'skaffold.refresh',
   OpenSettings = 'skaffold.openSettings',
   FocusView = 'skaffold.focus',
+  Dev = 'skaffold.dev',
+  Debug = 'skaffold.debug',
+  Run = 'skaffold.run',
+  Stop = 'skaffold.stop',
+  Attach = 'skaffold.attach',
+  Dismiss = 'skaffold.dismiss',
 }
 
 export const enum ContextKey {
@@ -25,6 +31,12 @@ export const enum ContextKey {
   AutoBuild = 'skaffold.autoBuild',
   AutoSync = 'skaffold.autoSync',
   AutoDeploy = 'skaffold.autoDeploy',
+  /** More than one session is shown: the views group by session. */
+  MultipleSessions = 'skaffold.multipleSessions',
+  /** A Skaffold started from VS Code is still running. */
+  CanStop = 'skaffold.canStop',
+  /** A session that ended can be dismissed. */
+  CanDismiss = 'skaffold.canDismiss',
 }
 
 export const enum ViewId {
@@ -35,3 +47,6 @@ export const enum ViewId {
 }
 
 export const STATUS_BAR_ID = 'skaffold.status';
+
+/** The task type of `tasks.json` entries that run Skaffold. */
+export const TASK_TYPE = 'skaffold';

@@ -6,6 +6,9 @@ export interface Settings {
   autoConnect: boolean;
   statusBarEnabled: boolean;
   eventLogMaxEntries: number;
+  executable: string;
+  launchArgs: string[];
+  stopTimeoutSeconds: number;
 }
 
 export const SettingKey = {
@@ -13,6 +16,9 @@ export const SettingKey = {
   autoConnect: 'skaffold.autoConnect',
   statusBarEnabled: 'skaffold.statusBar.enabled',
   eventLogMaxEntries: 'skaffold.eventLog.maxEntries',
+  executable: 'skaffold.executable',
+  launchArgs: 'skaffold.launch.args',
+  stopTimeoutSeconds: 'skaffold.launch.stopTimeoutSeconds',
 } as const;
 
 export function readSettings(): Settings {
@@ -22,6 +28,9 @@ export function readSettings(): Settings {
     autoConnect: c.get<boolean>(SettingKey.autoConnect, true),
     statusBarEnabled: c.get<boolean>(SettingKey.statusBarEnabled, true),
     eventLogMaxEntries: Math.min(100_000, Math.max(10, c.get<number>(SettingKey.eventLogMaxEntries, 1000))),
+    executable: c.get<string>(SettingKey.executable, 'skaffold'),
+    launchArgs: stringArray(c.get<unknown>(SettingKey.launchArgs, [])),
+    stopTimeoutSeconds: Math.min(600, Math.max(1, c.get<number>(SettingKey.stopTimeoutSeconds, 30))),
   };
 }
 
@@ -33,4 +42,9 @@ export function onDidChangeSettings(listener: (settings: Settings, changed: (key
       listener(readSettings(), changed);
     }
   });
+}
+
+/** A setting meant to be a list of strings, whatever was typed in settings.json. */
+function stringArray(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }

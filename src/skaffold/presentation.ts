@@ -6,7 +6,7 @@
 import { cleanText } from './errors';
 import { ArtifactState, NOT_STARTED, PortState, ResourceState, SessionState } from './model';
 import { Status } from './protocol';
-import { SessionStatus } from './session';
+import { SessionProcess, SessionStatus } from './session';
 
 export interface Look {
   /** A codicon id (with ~spin for work in progress). */
@@ -144,7 +144,8 @@ function ownerOf(pod: string, owners: Map<string, ResourceGroup>): ResourceGroup
 
 export type SummaryKind =
   | 'disconnected' | 'connecting' | 'reconnecting' | 'ended' | 'failed'
-  | 'building' | 'buildFailed' | 'deploying' | 'statusCheck' | 'deployFailed' | 'ready' | 'idle';
+  | 'building' | 'buildFailed' | 'deploying' | 'statusCheck' | 'deployFailed' | 'ready' | 'idle'
+  | 'starting' | 'stopping';
 
 export interface Summary {
   kind: SummaryKind;
@@ -155,6 +156,40 @@ export interface Summary {
   total?: number;
   /** The artifact or resource at fault, when failed. */
   culprit?: string;
+}
+
+/** The codicon of each summary: the status bar's and the session rows'. */
+export const SUMMARY_ICON: Record<SummaryKind, string> = {
+  disconnected: 'debug-disconnect',
+  connecting: 'loading~spin',
+  reconnecting: 'loading~spin',
+  ended: 'debug-stop',
+  failed: 'warning',
+  building: 'sync~spin',
+  buildFailed: 'error',
+  deploying: 'cloud-upload',
+  statusCheck: 'pulse',
+  deployFailed: 'error',
+  ready: 'check',
+  idle: 'circle-large-outline',
+  starting: 'loading~spin',
+  stopping: 'loading~spin',
+};
+
+/** Which summary needs the user first, when several sessions compete for one status bar. */
+const URGENCY: SummaryKind[] = [
+  'buildFailed', 'deployFailed', 'failed', 'building', 'deploying', 'statusCheck', 'stopping', 'starting', 'reconnecting', 'connecting', 'idle', 'ready', 'ended', 'disconnected',
+];
+
+/** The most urgent of several summaries (the first one on a tie). */
+export function mostUrgent<T extends { summary: Summary }>(items: T[]): T | undefined {
+  let best: T | undefined;
+  for (const item of items) {
+    if (!best || URGENCY.indexOf(item.summary.kind) < URGENCY.indexOf(best.summary.kind)) {
+      best = item;
+    }
+  }
+  return best;
 }
 
 /** The dev loop at a glance, for the status bar. */
@@ -204,6 +239,25 @@ export function summarize(status: SessionStatus, state: SessionState): Summary {
     return { kind: 'ready', text: 'ready' };
   }
   return { kind: 'idle', text: state.devLoop.status === Status.InProgress ? 'working' : 'waiting' };
+}
+
+/**
+ * A session at a glance: as `summarize`, and for a Skaffold we started, its process:
+ * starting (API not up yet), stopping (cleaning up), exited with its code.
+ */
+export function sessionSummary(session: { status: SessionStatus; state: SessionState; process?: SessionProcess }): Summary {
+  const p = session.process;
+  if (p?.state === 'stopping') {
+    return { kind: 'stopping', text: 'stopping' };
+  }
+  if (p?.state === 'exited') {
+    const how = p.signal ? `signal ${oneLine(p.signal, 16)}` : p.exitCode !== undefined && p.exitCode !== null ? `code ${p.exitCode}` : '';
+    return { kind: 'ended', text: how ? `exited (${how})` : 'exited' };
+  }
+  if (p?.state === 'starting' && session.status !== 'connected') {
+    return { kind: 'starting', text: 'starting' };
+  }
+  return summarize(session.status, session.state);
 }
 
 /** "127.0.0.1:50051 · v2.7.0 · #3": which session the views show. */

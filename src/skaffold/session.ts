@@ -19,8 +19,27 @@ import { applyBatch, entryTime, reconcileStatuses, reconcileTriggers, ReduceResu
  */
 export type SessionStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'failed';
 
+/** How a session came to be: the `skaffold.address` setting, started by us, or attached to. */
+export type SessionOrigin = 'configured' | 'launched' | 'attached';
+
+/** The Skaffold process behind a session we started, as the session shows it. */
+export interface SessionProcess {
+  pid?: number;
+  /** starting: spawned, API not answering yet; running; stopping: asked to end; exited. */
+  state: 'starting' | 'running' | 'stopping' | 'exited';
+  exitCode?: number | null;
+  signal?: string | null;
+}
+
 export interface SessionOptions {
   address: string;
+  /** Stable id, unique among the open sessions (default: the address). */
+  id?: string;
+  origin?: SessionOrigin;
+  /** What the user reads for this session ("dev · shop"); default: the address. */
+  label?: string;
+  /** The Skaffold subcommand when known (dev, debug, run). */
+  command?: string;
   logger?: Logger;
   /** Entries kept in the event log (default 1000). */
   eventLogSize?: number;
@@ -91,6 +110,11 @@ export class SkaffoldSession implements Disposable {
   /** Each new event-log record as it arrives (never a replayed duplicate). */
   readonly onDidLog = this._onDidLog.event;
 
+  readonly id: string;
+  readonly origin: SessionOrigin;
+  readonly command: string | undefined;
+  private _label: string | undefined;
+  private _process: SessionProcess | undefined;
   private _address: SkaffoldAddress | undefined;
   private _addressText: string;
   private _status: SessionStatus = 'disconnected';
@@ -98,7 +122,7 @@ export class SkaffoldSession implements Disposable {
   private _lastError: SkaffoldError | undefined;
   private readonly log: EventLog;
   private readonly logger: Logger;
-  private readonly opts: Required<Omit<SessionOptions, 'address' | 'logger' | 'maxReceiveMessageBytes'>> & { maxReceiveMessageBytes?: number };
+  private readonly opts: Required<Omit<SessionOptions, 'address' | 'logger' | 'maxReceiveMessageBytes' | 'id' | 'origin' | 'label' | 'command'>> & { maxReceiveMessageBytes?: number };
 
   private client: SkaffoldClient | undefined;
   private subscription: { cancel(): void } | undefined;
@@ -108,6 +132,8 @@ export class SkaffoldSession implements Disposable {
   private livenessTimer: NodeJS.Timeout | undefined;
   private livenessInFlight = false;
   private everPublished = false;
+  /** Set by end(): nothing will answer at this address again, so no retries. */
+  private stopped = false;
   /** When a Skaffold last answered at this address (undefined: never). */
   private lastSeenAt: number | undefined;
 
@@ -134,6 +160,10 @@ export class SkaffoldSession implements Disposable {
   constructor(options: SessionOptions) {
     this.logger = options.logger ?? nullLogger;
     this._addressText = options.address;
+    this.id = options.id ?? options.address;
+    this.origin = options.origin ?? 'configured';
+    this.command = options.command;
+    this._label = options.label;
     this.opts = {
       eventLogSize: options.eventLogSize ?? 1000,
       maxReceiveMessageBytes: options.maxReceiveMessageBytes,
@@ -169,6 +199,38 @@ export class SkaffoldSession implements Disposable {
     return this._address?.target ?? this._addressText;
   }
 
+  /** What the user reads for this session: its label, else its address. */
+  get label(): string {
+    return this._label ?? this.address;
+  }
+
+  /** The Skaffold process we started for this session, if we did. */
+  get process(): SessionProcess | undefined {
+    return this._process;
+  }
+
+  /** Records the process's lifecycle; status listeners hear it as a change. */
+  setProcess(process: SessionProcess): void {
+    this._process = { ...process };
+    if (!this.disposed) {
+      this._onDidChangeStatus.fire({ status: this._status, previous: this._status });
+    }
+  }
+
+  /**
+   * Skaffold is gone for good (the process we started exited): stop looking for it, keep the
+   * last state, and show `ended` with the reason until the session is dismissed.
+   */
+  end(reason: SkaffoldError): void {
+    if (this.disposed) {
+      return;
+    }
+    this.teardown();
+    this.stopped = true;
+    this.logger.info(`[session] ${this.label}: ${reason.message}`);
+    this.setStatus('ended', reason);
+  }
+
   /** The event log, oldest first. */
   get logRecords(): LogRecord[] {
     return this.log.records();
@@ -180,7 +242,7 @@ export class SkaffoldSession implements Disposable {
 
   /** Starts connecting (a no-op while connected or already trying). */
   connect(): void {
-    if (this.disposed) {
+    if (this.disposed || this.stopped) {
       return;
     }
     if (this._status === 'connected' || this._status === 'connecting' || this._status === 'reconnecting') {
@@ -205,6 +267,9 @@ export class SkaffoldSession implements Disposable {
 
   /** Drops the connection and starts again. */
   reconnect(): void {
+    if (this.stopped) {
+      return; // the process we started is gone: nothing to reconnect to
+    }
     this.teardown();
     this._status = 'disconnected';
     this.connect();
@@ -394,7 +459,7 @@ export class SkaffoldSession implements Disposable {
     }
     this.logger[next === 'failed' ? 'error' : wasConnected ? 'warn' : 'debug'](`[grpc] ${where}: ${err.message}`);
     this.setStatus(next, err);
-    if (next !== 'failed' && this.opts.reconnect) {
+    if (next !== 'failed' && this.opts.reconnect && !this.stopped) {
       this.scheduleRetry();
     }
   }

@@ -1,70 +1,80 @@
 import * as vscode from 'vscode';
 import { StateChange } from '../skaffold/model';
 import { artifactDescription, formatDuration } from '../skaffold/presentation';
-import { detailItem, DetailNode, errorDetails, SessionTree, statusIcon, Tooltip } from './common';
+import { SkaffoldSession } from '../skaffold/session';
+import { detailItem, DetailNode, errorDetails, nodeId, SessionTree, statusIcon, Tooltip, TreePart } from './common';
 
 export interface ArtifactNode {
   kind: 'artifact';
   id: string;
+  sessionId: string;
   name: string;
 }
 
 export type ArtifactsTreeNode = ArtifactNode | DetailNode;
 
-/**
- * Stable per artifact, with a suffix while it carries an error: VS Code keeps a row's
- * expansion by id, so a row that newly fails only opens to its error lines under a new id.
- */
-function idFor(name: string, failed: boolean): string {
-  return failed ? `artifact:${name}/failed` : `artifact:${name}`;
-}
-
 /** Artifacts: one row per image, its status, last build time and, when failed, why. */
 export class ArtifactsView extends SessionTree<ArtifactsTreeNode> {
+  protected createPart(session: SkaffoldSession): TreePart<ArtifactsTreeNode> {
+    return new ArtifactsPart(session);
+  }
+}
+
+class ArtifactsPart implements TreePart<ArtifactsTreeNode> {
   private readonly nodes = new Map<string, ArtifactNode>();
 
-  protected onStateChange(change: StateChange): void {
+  constructor(private readonly session: SkaffoldSession) {}
+
+  /**
+   * Stable per artifact, with a suffix while it carries an error: VS Code keeps a row's
+   * expansion by id, so a row that newly fails only opens to its error lines under a new id.
+   */
+  private idFor(name: string, failed: boolean): string {
+    return nodeId(this.session, failed ? `artifact:${name}/failed` : `artifact:${name}`);
+  }
+
+  changed(change: StateChange): ArtifactsTreeNode[] | 'all' | undefined {
     if (!change.sections.has('artifacts')) {
-      return;
+      return undefined;
     }
     const state = this.session.state.artifacts;
     const known = [...change.artifacts].map((name) => this.nodes.get(name));
-    const reshaped = known.some((n) => n && n.id !== idFor(n.name, state.get(n.name)?.error !== undefined));
+    const reshaped = known.some((n) => n && n.id !== this.idFor(n.name, state.get(n.name)?.error !== undefined));
     if (change.all.has('artifacts') || reshaped || known.some((n) => !n) || this.nodes.size !== state.size) {
-      this.fire();
-    } else {
-      this.fire(known as ArtifactNode[]);
+      return 'all';
     }
+    return known as ArtifactNode[];
   }
 
   private nodeFor(name: string): ArtifactNode {
-    const id = idFor(name, this.session.state.artifacts.get(name)?.error !== undefined);
+    const id = this.idFor(name, this.session.state.artifacts.get(name)?.error !== undefined);
     let node = this.nodes.get(name);
     if (!node || node.id !== id) {
-      node = { kind: 'artifact', id, name };
+      node = { kind: 'artifact', id, sessionId: this.session.id, name };
       this.nodes.set(name, node);
     }
     return node;
   }
 
-  getChildren(element?: ArtifactsTreeNode): ArtifactsTreeNode[] {
+  roots(): ArtifactsTreeNode[] {
     const artifacts = this.session.state.artifacts;
-    if (!element) {
-      for (const name of this.nodes.keys()) {
-        if (!artifacts.has(name)) {
-          this.nodes.delete(name);
-        }
+    for (const name of this.nodes.keys()) {
+      if (!artifacts.has(name)) {
+        this.nodes.delete(name);
       }
-      return [...artifacts.keys()].map((name) => this.nodeFor(name));
     }
+    return [...artifacts.keys()].map((name) => this.nodeFor(name));
+  }
+
+  children(element: ArtifactsTreeNode): ArtifactsTreeNode[] {
     if (element.kind === 'artifact') {
-      const a = artifacts.get(element.name);
-      return a ? errorDetails(element.id, a.error) : [];
+      const a = this.session.state.artifacts.get(element.name);
+      return a ? errorDetails(element, a.error) : [];
     }
     return [];
   }
 
-  getTreeItem(element: ArtifactsTreeNode): vscode.TreeItem {
+  item(element: ArtifactsTreeNode): vscode.TreeItem {
     if (element.kind === 'detail') {
       return detailItem(element);
     }

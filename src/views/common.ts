@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
 import { ErrorInfo, StateChange } from '../skaffold/model';
 import { SkaffoldSession } from '../skaffold/session';
+import { SessionManager } from '../skaffold/sessions';
+import { sessionItem } from './sessionItem';
 import { Look, oneLine, statusLook } from '../skaffold/presentation';
 
 export function statusIcon(status: string): vscode.ThemeIcon {
@@ -58,24 +60,26 @@ export class Tooltip {
 export interface DetailNode {
   kind: 'detail';
   id: string;
+  sessionId: string;
   label: string;
   icon: string;
   tooltip?: string;
 }
 
 /** The lines shown under a failed artifact or resource: message, code, each suggestion. */
-export function errorDetails(parentId: string, error: ErrorInfo | undefined): DetailNode[] {
+export function errorDetails(parent: PartNode, error: ErrorInfo | undefined): DetailNode[] {
+  const { id: parentId, sessionId } = parent;
   if (!error) {
     return [];
   }
   const nodes: DetailNode[] = [];
   const lines = error.message.split(/\r?\n/).map((l) => oneLine(l, 300)).filter(Boolean).slice(0, 20);
-  lines.forEach((label, i) => nodes.push({ kind: 'detail', id: `${parentId}/error/${i}`, label, icon: 'error', tooltip: oneLine(error.message, 2000) }));
+  lines.forEach((label, i) => nodes.push({ kind: 'detail', id: `${parentId}/error/${i}`, sessionId, label, icon: 'error', tooltip: oneLine(error.message, 2000) }));
   if (error.code) {
-    nodes.push({ kind: 'detail', id: `${parentId}/code`, label: `code ${oneLine(error.code, 80)}`, icon: 'symbol-enum' });
+    nodes.push({ kind: 'detail', id: `${parentId}/code`, sessionId, label: `code ${oneLine(error.code, 80)}`, icon: 'symbol-enum' });
   }
   error.suggestions.slice(0, 10).forEach((s, i) =>
-    nodes.push({ kind: 'detail', id: `${parentId}/suggestion/${i}`, label: oneLine(s.action, 300), icon: 'lightbulb', tooltip: s.code ? oneLine(s.code, 80) : undefined }));
+    nodes.push({ kind: 'detail', id: `${parentId}/suggestion/${i}`, sessionId, label: oneLine(s.action, 300), icon: 'lightbulb', tooltip: s.code ? oneLine(s.code, 80) : undefined }));
   return nodes;
 }
 
@@ -88,17 +92,81 @@ export function detailItem(node: DetailNode): vscode.TreeItem {
   return item;
 }
 
-/**
- * What every Skaffold tree shares: it reads the session's state, hears its (coalesced)
- * changes, and tells VS Code which rows changed: `fire(nodes)` for those rows, `fire()` for all.
- */
-export abstract class SessionTree<T> extends Disposable implements vscode.TreeDataProvider<T> {
-  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<T | T[] | undefined>());
-  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+/** A session's row when several sessions are shown: its rows are under it. */
+export interface SessionNode {
+  kind: 'session';
+  id: string;
+  sessionId: string;
+}
 
-  constructor(protected readonly session: SkaffoldSession) {
+/** What every row of a session's part carries: its id and the session it belongs to. */
+export interface PartNode {
+  kind: string;
+  id: string;
+  sessionId: string;
+}
+
+/**
+ * One session's rows in a tree. `changed` says which rows a state change touched: some rows,
+ * 'all' of this session's rows, or none (undefined).
+ */
+export interface TreePart<T> {
+  roots(): T[];
+  children(element: T): T[];
+  item(element: T): vscode.TreeItem;
+  changed(change: StateChange): T[] | 'all' | undefined;
+}
+
+/** `session:ID/...`: ids stay unique across sessions and stable whether grouped or not. */
+export function nodeId(session: SkaffoldSession, rest: string): string {
+  return `${session.id}|${rest}`;
+}
+
+/**
+ * What every Skaffold tree shares: it reads the sessions' state, hears their (coalesced)
+ * changes, and tells VS Code which rows changed: `fire(nodes)` for those rows, `fire()` for
+ * all. With one session shown its rows are the tree's roots; with several, each session is
+ * a row with its own health and its rows under it.
+ */
+export abstract class SessionTree<T extends PartNode> extends Disposable implements vscode.TreeDataProvider<T | SessionNode> {
+  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<T | SessionNode | (T | SessionNode)[] | undefined>());
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+  private readonly parts = new Map<SkaffoldSession, TreePart<T>>();
+  private readonly sessionNodes = new Map<SkaffoldSession, SessionNode>();
+  private grouped: boolean;
+
+  constructor(protected readonly manager: SessionManager) {
     super();
-    this._register(session.onDidChangeState((change) => this.onStateChange(change)));
+    this.grouped = manager.shown.length > 1;
+    this._register(manager.onDidChangeState(({ session, change }) => this.onStateChange(session, change)));
+    this._register(manager.onDidChangeStatus(({ session }) => {
+      const node = this.grouped ? this.sessionNodes.get(session) : undefined;
+      if (node) {
+        this.fire([node]);
+      }
+    }));
+    this._register(manager.onDidChangeSessions(() => {
+      for (const s of [...this.parts.keys()]) {
+        if (!manager.sessions.includes(s)) {
+          this.parts.delete(s);
+          this.sessionNodes.delete(s);
+        }
+      }
+      this.grouped = manager.shown.length > 1;
+      this.fire();
+    }));
+  }
+
+  protected abstract createPart(session: SkaffoldSession): TreePart<T>;
+
+  /** The session node of a session (for commands and tests). */
+  sessionNode(session: SkaffoldSession): SessionNode {
+    let node = this.sessionNodes.get(session);
+    if (!node) {
+      node = { kind: 'session', id: `session:${session.id}`, sessionId: session.id };
+      this.sessionNodes.set(session, node);
+    }
+    return node;
   }
 
   /** Refreshes every row now. */
@@ -106,11 +174,64 @@ export abstract class SessionTree<T> extends Disposable implements vscode.TreeDa
     this._onDidChangeTreeData.fire(undefined);
   }
 
-  protected fire(nodes?: T[]): void {
+  protected fire(nodes?: (T | SessionNode)[]): void {
     this._onDidChangeTreeData.fire(nodes);
   }
 
-  protected abstract onStateChange(change: StateChange): void;
-  abstract getChildren(element?: T): T[];
-  abstract getTreeItem(element: T): vscode.TreeItem;
+  private part(session: SkaffoldSession): TreePart<T> {
+    let part = this.parts.get(session);
+    if (!part) {
+      part = this.createPart(session);
+      this.parts.set(session, part);
+    }
+    return part;
+  }
+
+  private sessionOf(element: T | SessionNode): SkaffoldSession | undefined {
+    return this.manager.get(element.sessionId);
+  }
+
+  private onStateChange(session: SkaffoldSession, change: StateChange): void {
+    const part = this.parts.get(session);
+    if (!part) {
+      return; // never shown: nothing to refresh
+    }
+    const changed = part.changed(change);
+    if (changed === 'all') {
+      const node = this.grouped ? this.sessionNodes.get(session) : undefined;
+      this.fire(node ? [node] : undefined);
+    } else if (changed && changed.length > 0) {
+      this.fire(changed);
+    }
+  }
+
+  getChildren(element?: T | SessionNode): (T | SessionNode)[] {
+    if (!element) {
+      const shown = this.manager.shown;
+      this.grouped = shown.length > 1;
+      if (shown.length === 1) {
+        return this.part(shown[0]).roots();
+      }
+      return shown.map((s) => this.sessionNode(s));
+    }
+    const session = this.sessionOf(element);
+    if (!session) {
+      return [];
+    }
+    if (element.kind === 'session') {
+      return this.part(session).roots();
+    }
+    return this.part(session).children(element as T);
+  }
+
+  getTreeItem(element: T | SessionNode): vscode.TreeItem {
+    const session = this.sessionOf(element);
+    if (!session) {
+      return new vscode.TreeItem('');
+    }
+    if (element.kind === 'session') {
+      return sessionItem(session, element as SessionNode);
+    }
+    return this.part(session).item(element as T);
+  }
 }

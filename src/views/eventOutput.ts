@@ -1,18 +1,20 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
 import { describeEntry } from '../skaffold/format';
-import { SkaffoldSession } from '../skaffold/session';
-
+import { oneLine } from '../skaffold/presentation';
+import { SessionManager } from '../skaffold/sessions';
 
 /**
  * The "Skaffold" log channel: one readable line per event (failures as errors) and every
  * connection change. The channel's level is the user's (Developer: Set Log Level).
  */
 export class EventOutput extends Disposable {
-  constructor(session: SkaffoldSession, channel: vscode.LogOutputChannel) {
+  constructor(manager: SessionManager, channel: vscode.LogOutputChannel) {
     super();
-    this._register(session.onDidLog((record) => {
-      const line = describeEntry(record.entry);
+    // With more than one session, each line says whose it is.
+    const whose = (label: string) => (manager.sessions.length > 1 ? `[${oneLine(label, 60)}] ` : '');
+    this._register(manager.onDidLog(({ session, record }) => {
+      const line = `${whose(session.label)}${describeEntry(record.entry)}`;
       const e = record.entry.event;
       const failed = e?.buildEvent?.status === 'Failed' || e?.deployEvent?.status === 'Failed' || e?.devLoopEvent?.status === 'Failed'
         || e?.statusCheckEvent?.status === 'Failed' || e?.resourceStatusCheckEvent?.status === 'Failed' || e?.fileSyncEvent?.status === 'Failed';
@@ -22,9 +24,12 @@ export class EventOutput extends Disposable {
         channel.info(line);
       }
     }));
-    this._register(session.onDidChangeStatus((e) => {
+    this._register(manager.onDidChangeStatus(({ session, event: e }) => {
+      if (e.status === e.previous && !e.error) {
+        return; // a process change, not a connection change
+      }
       const why = e.error ? `: ${e.error.message}` : '';
-      const text = `[session] ${session.address} ${e.previous} -> ${e.status}${why}`;
+      const text = `[session] ${whose(session.label)}${session.address} ${e.previous} -> ${e.status}${why}`;
       if (e.status === 'failed') {
         channel.error(text);
       } else if (e.status === 'ended' || e.status === 'reconnecting') {

@@ -1,34 +1,40 @@
 import * as vscode from 'vscode';
 import { StateChange } from '../skaffold/model';
 import { oneLine, portLabel, portUrl } from '../skaffold/presentation';
-import { SessionTree, Tooltip } from './common';
+import { SkaffoldSession } from '../skaffold/session';
+import { nodeId, SessionTree, Tooltip, TreePart } from './common';
 
 export interface PortNode {
   kind: 'port';
   id: string;
+  sessionId: string;
   localPort: number;
 }
 
 /** Forwarded ports: `localhost:LOCAL → type/name:remote`, with open and copy actions. */
 export class PortsView extends SessionTree<PortNode> {
+  protected createPart(session: SkaffoldSession): TreePart<PortNode> {
+    return new PortsPart(session);
+  }
+}
+
+class PortsPart implements TreePart<PortNode> {
   private readonly nodes = new Map<number, PortNode>();
 
-  protected onStateChange(change: StateChange): void {
+  constructor(private readonly session: SkaffoldSession) {}
+
+  changed(change: StateChange): PortNode[] | 'all' | undefined {
     if (!change.sections.has('ports')) {
-      return;
+      return undefined;
     }
     const known = [...change.ports].map((p) => this.nodes.get(p));
     if (change.all.has('ports') || known.some((n) => !n)) {
-      this.fire();
-    } else {
-      this.fire(known as PortNode[]);
+      return 'all';
     }
+    return known as PortNode[];
   }
 
-  getChildren(element?: PortNode): PortNode[] {
-    if (element) {
-      return [];
-    }
+  roots(): PortNode[] {
     const ports = this.session.state.ports;
     for (const p of this.nodes.keys()) {
       if (!ports.has(p)) {
@@ -38,14 +44,18 @@ export class PortsView extends SessionTree<PortNode> {
     return [...ports.keys()].sort((a, b) => a - b).map((p) => {
       let node = this.nodes.get(p);
       if (!node) {
-        node = { kind: 'port', id: `port:${p}`, localPort: p };
+        node = { kind: 'port', id: nodeId(this.session, `port:${p}`), sessionId: this.session.id, localPort: p };
         this.nodes.set(p, node);
       }
       return node;
     });
   }
 
-  getTreeItem(element: PortNode): vscode.TreeItem {
+  children(): PortNode[] {
+    return [];
+  }
+
+  item(element: PortNode): vscode.TreeItem {
     const p = this.session.state.ports.get(element.localPort);
     if (!p) {
       return new vscode.TreeItem(String(element.localPort));

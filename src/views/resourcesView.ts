@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { NOT_STARTED, PhaseState, ResourceState, StateChange } from '../skaffold/model';
 import { Status } from '../skaffold/protocol';
 import { groupResources, oneLine, ResourceGroup } from '../skaffold/presentation';
-import { detailItem, DetailNode, errorDetails, SessionTree, statusIcon, Tooltip } from './common';
+import { SkaffoldSession } from '../skaffold/session';
+import { detailItem, DetailNode, errorDetails, nodeId, SessionTree, statusIcon, Tooltip, TreePart } from './common';
 
 type PhaseKey = 'deploy' | 'statusCheck' | 'fileSync' | 'test';
 
@@ -16,12 +17,14 @@ const PHASE_LABEL: Record<PhaseKey, string> = {
 export interface PhaseNode {
   kind: 'phase';
   id: string;
+  sessionId: string;
   phase: PhaseKey;
 }
 
 export interface ResourceNode {
   kind: 'resource';
   id: string;
+  sessionId: string;
   name: string;
 }
 
@@ -32,9 +35,17 @@ export type ResourcesTreeNode = PhaseNode | ResourceNode | DetailNode;
  * checks, pods under the deployment that owns them.
  */
 export class ResourcesView extends SessionTree<ResourcesTreeNode> {
+  protected createPart(session: SkaffoldSession): TreePart<ResourcesTreeNode> {
+    return new ResourcesPart(session);
+  }
+}
+
+class ResourcesPart implements TreePart<ResourcesTreeNode> {
   private readonly phases = new Map<PhaseKey, PhaseNode>();
   private readonly nodes = new Map<string, ResourceNode>();
   private grouped: { source: ReadonlyMap<string, ResourceState>; groups: ResourceGroup[]; byName: Map<string, ResourceGroup> } | undefined;
+
+  constructor(private readonly session: SkaffoldSession) {}
 
   private visiblePhases(): PhaseKey[] {
     const s = this.session.state;
@@ -44,11 +55,11 @@ export class ResourcesView extends SessionTree<ResourcesTreeNode> {
     return (['deploy', 'statusCheck', 'fileSync', 'test'] as const).filter((p) => p === 'deploy' || p === 'statusCheck' || s[p].status !== NOT_STARTED);
   }
 
-  protected onStateChange(change: StateChange): void {
+  changed(change: StateChange): ResourcesTreeNode[] | 'all' | undefined {
     const phaseChanged = (['deploy', 'statusCheck', 'fileSync', 'test'] as const).filter((p) => change.sections.has(p));
     const resourcesChanged = change.sections.has('resources');
     if (!resourcesChanged && phaseChanged.length === 0 && !change.sections.has('artifacts')) {
-      return;
+      return undefined;
     }
     const shown = this.visiblePhases();
     const state = this.session.state;
@@ -58,14 +69,9 @@ export class ResourcesView extends SessionTree<ResourcesTreeNode> {
     }) || phaseChanged.some((p) => this.phases.get(p)?.id.endsWith('/failed') !== (state[p].error !== undefined));
     const rootChanged = change.all.has('resources') || change.sections.has('artifacts') && this.phases.size === 0
       || shown.length !== this.phases.size || reshaped;
-    if (rootChanged) {
-      this.fire();
-      return;
-    }
-    if (phaseChanged.includes('statusCheck')) {
-      // Whether a pod's In Progress is stale depends on the check: redraw them all.
-      this.fire();
-      return;
+    if (rootChanged || phaseChanged.includes('statusCheck')) {
+      // (Whether a pod's In Progress is stale depends on the check: redraw them all.)
+      return 'all';
     }
     const targets: ResourcesTreeNode[] = [];
     for (const p of phaseChanged) {
@@ -77,9 +83,7 @@ export class ResourcesView extends SessionTree<ResourcesTreeNode> {
     for (const name of change.resources) {
       targets.push(this.nodes.get(name)!);
     }
-    if (targets.length > 0) {
-      this.fire(targets);
-    }
+    return targets;
   }
 
   /** Pods grouped under their owners, computed once per version of the resources map. */
@@ -100,44 +104,46 @@ export class ResourcesView extends SessionTree<ResourcesTreeNode> {
   /** Stable per resource; a suffix while it carries an error, so its row opens (see ArtifactsView). */
   private resourceNode(name: string): ResourceNode {
     const failed = this.session.state.resources.get(name)?.error !== undefined;
-    const id = failed ? `resource:${name}/failed` : `resource:${name}`;
+    const id = nodeId(this.session, failed ? `resource:${name}/failed` : `resource:${name}`);
     let node = this.nodes.get(name);
     if (!node || node.id !== id) {
-      node = { kind: 'resource', id, name };
+      node = { kind: 'resource', id, sessionId: this.session.id, name };
       this.nodes.set(name, node);
     }
     return node;
   }
 
-  getChildren(element?: ResourcesTreeNode): ResourcesTreeNode[] {
+  roots(): ResourcesTreeNode[] {
     const state = this.session.state;
-    if (!element) {
-      const shown = this.visiblePhases();
-      this.phases.clear();
-      const phaseNodes = shown.map((phase) => {
-        const node: PhaseNode = { kind: 'phase', id: state[phase].error ? `phase:${phase}/failed` : `phase:${phase}`, phase };
-        this.phases.set(phase, node);
-        return node;
-      });
-      for (const name of this.nodes.keys()) {
-        if (!state.resources.has(name)) {
-          this.nodes.delete(name);
-        }
+    const shown = this.visiblePhases();
+    this.phases.clear();
+    const phaseNodes = shown.map((phase) => {
+      const node: PhaseNode = { kind: 'phase', id: nodeId(this.session, state[phase].error ? `phase:${phase}/failed` : `phase:${phase}`), sessionId: this.session.id, phase };
+      this.phases.set(phase, node);
+      return node;
+    });
+    for (const name of this.nodes.keys()) {
+      if (!state.resources.has(name)) {
+        this.nodes.delete(name);
       }
-      return [...phaseNodes, ...this.groups().map((g) => this.resourceNode(g.resource.name))];
     }
+    return [...phaseNodes, ...this.groups().map((g) => this.resourceNode(g.resource.name))];
+  }
+
+  children(element: ResourcesTreeNode): ResourcesTreeNode[] {
+    const state = this.session.state;
     if (element.kind === 'phase') {
-      return errorDetails(element.id, state[element.phase].error);
+      return errorDetails(element, state[element.phase].error);
     }
     if (element.kind === 'resource') {
       const r = state.resources.get(element.name);
       const group = this.groupOf(element.name);
-      return [...errorDetails(element.id, r?.error), ...(group?.children ?? []).map((c) => this.resourceNode(c.name))];
+      return [...errorDetails(element, r?.error), ...(group?.children ?? []).map((c) => this.resourceNode(c.name))];
     }
     return [];
   }
 
-  getTreeItem(element: ResourcesTreeNode): vscode.TreeItem {
+  item(element: ResourcesTreeNode): vscode.TreeItem {
     if (element.kind === 'detail') {
       return detailItem(element);
     }

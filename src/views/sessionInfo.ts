@@ -3,21 +3,24 @@ import { ContextKey } from '../common/ids';
 import { Disposable } from '../common/lifecycle';
 import { sessionDescription } from '../skaffold/presentation';
 import { SkaffoldSession } from '../skaffold/session';
+import { SessionManager } from '../skaffold/sessions';
+import { isDismissable, isStoppable } from './sessionItem';
 
 /**
  * Keeps what surrounds the trees current: each view's description (address, Skaffold
- * version, iteration), its message when Skaffold is gone, and the context keys that
- * `when` clauses read.
+ * version, iteration; or how many sessions), its message when Skaffold is gone, and the
+ * context keys that `when` clauses read.
  */
 export class SessionInfo extends Disposable {
   private lastDescription = '';
   private lastMessage: string | undefined;
   private lastKeys = new Map<string, unknown>();
 
-  constructor(private readonly session: SkaffoldSession, private readonly views: vscode.TreeView<unknown>[]) {
+  constructor(private readonly manager: SessionManager, private readonly views: vscode.TreeView<unknown>[]) {
     super();
-    this._register(session.onDidChangeStatus(() => this.update()));
-    this._register(session.onDidChangeState((change) => {
+    this._register(manager.onDidChangeStatus(() => this.update()));
+    this._register(manager.onDidChangeSessions(() => this.update()));
+    this._register(manager.onDidChangeState(({ change }) => {
       if (change.sections.has('meta') || change.sections.has('devLoop') || change.sections.has('autoTrigger')) {
         this.update();
       }
@@ -26,14 +29,10 @@ export class SessionInfo extends Disposable {
   }
 
   update(): void {
-    const s = this.session;
-    const description = sessionDescription(s.address, s.status, s.state);
-    const hasState = s.state.artifacts.size > 0 || s.state.resources.size > 0;
-    const message = !hasState ? undefined
-      : s.status === 'ended' ? vscode.l10n.t('Skaffold ended: showing its last state. It reconnects when Skaffold starts again.')
-        : s.status === 'reconnecting' ? vscode.l10n.t('Skaffold stopped answering: showing its last state while reconnecting.')
-          : s.status === 'failed' && s.lastError ? s.lastError.message
-            : undefined;
+    const shown = this.manager.shown;
+    const one = shown.length === 1 ? shown[0] : undefined;
+    const description = one ? sessionDescription(one.address, one.status, one.state) : vscode.l10n.t('{0} sessions', shown.length);
+    const message = one ? this.messageFor(one) : undefined;
     if (description !== this.lastDescription || message !== this.lastMessage) {
       for (const view of this.views) {
         view.description = description;
@@ -42,11 +41,31 @@ export class SessionInfo extends Disposable {
       this.lastDescription = description;
       this.lastMessage = message;
     }
-    this.setKey(ContextKey.Status, s.status);
-    this.setKey(ContextKey.Connected, s.status === 'connected');
-    this.setKey(ContextKey.AutoBuild, s.state.autoTrigger.build === true);
-    this.setKey(ContextKey.AutoSync, s.state.autoTrigger.sync === true);
-    this.setKey(ContextKey.AutoDeploy, s.state.autoTrigger.deploy === true);
+    const connected = shown.filter((s) => s.status === 'connected');
+    this.setKey(ContextKey.Status, one ? one.status : connected.length > 0 ? 'connected' : shown[0]?.status ?? 'disconnected');
+    this.setKey(ContextKey.Connected, connected.length > 0);
+    // "auto on" only when it is on in every connected session: a manual run helps if any has it off.
+    const allOn = (phase: 'build' | 'sync' | 'deploy') => connected.length > 0 && connected.every((s) => s.state.autoTrigger[phase] === true);
+    this.setKey(ContextKey.AutoBuild, allOn('build'));
+    this.setKey(ContextKey.AutoSync, allOn('sync'));
+    this.setKey(ContextKey.AutoDeploy, allOn('deploy'));
+    this.setKey(ContextKey.MultipleSessions, shown.length > 1);
+    this.setKey(ContextKey.CanStop, this.manager.sessions.some(isStoppable));
+    this.setKey(ContextKey.CanDismiss, this.manager.sessions.some(isDismissable));
+  }
+
+  private messageFor(s: SkaffoldSession): string | undefined {
+    const hasState = s.state.artifacts.size > 0 || s.state.resources.size > 0;
+    if (s.process?.state === 'exited') {
+      return s.lastError?.message ?? vscode.l10n.t('Skaffold exited.');
+    }
+    if (!hasState) {
+      return undefined;
+    }
+    return s.status === 'ended' ? vscode.l10n.t('Skaffold ended: showing its last state. It reconnects when Skaffold starts again.')
+      : s.status === 'reconnecting' ? vscode.l10n.t('Skaffold stopped answering: showing its last state while reconnecting.')
+        : s.status === 'failed' && s.lastError ? s.lastError.message
+          : undefined;
   }
 
   private setKey(key: string, value: unknown): void {

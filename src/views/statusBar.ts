@@ -2,25 +2,15 @@ import * as vscode from 'vscode';
 import { CommandId, STATUS_BAR_ID } from '../common/ids';
 import { Disposable } from '../common/lifecycle';
 import { escapeMarkdown } from './common';
-import { formatDuration, oneLine, statusLook, summarize, Summary } from '../skaffold/presentation';
+import { formatDuration, mostUrgent, oneLine, sessionSummary, statusLook, Summary, SUMMARY_ICON } from '../skaffold/presentation';
 import { SkaffoldSession } from '../skaffold/session';
+import { SessionManager } from '../skaffold/sessions';
 
-const ICON: Record<Summary['kind'], string> = {
-  disconnected: 'debug-disconnect',
-  connecting: 'loading~spin',
-  reconnecting: 'loading~spin',
-  ended: 'debug-stop',
-  failed: 'warning',
-  building: 'sync~spin',
-  buildFailed: 'error',
-  deploying: 'cloud-upload',
-  statusCheck: 'pulse',
-  deployFailed: 'error',
-  ready: 'check',
-  idle: 'circle-large-outline',
-};
 
-/** One glance at the dev loop: building n/m, ready, failed (with what), disconnected. */
+/**
+ * One glance at the dev loop: building n/m, ready, failed (with what), disconnected. With
+ * several sessions: how many, and the one that needs the user most, named.
+ */
 export class SkaffoldStatusBar extends Disposable {
   private readonly item: vscode.StatusBarItem;
   private enabled: boolean;
@@ -29,18 +19,19 @@ export class SkaffoldStatusBar extends Disposable {
   private lastBackground: string | undefined;
   private shown = false;
 
-  constructor(private readonly session: SkaffoldSession, enabled: boolean) {
+  constructor(private readonly manager: SessionManager, enabled: boolean) {
     super();
     this.enabled = enabled;
     this.item = this._register(vscode.window.createStatusBarItem(STATUS_BAR_ID, vscode.StatusBarAlignment.Left, 50));
     this.item.name = 'Skaffold';
     this.item.command = CommandId.FocusView;
-    this._register(session.onDidChangeState((change) => {
+    this._register(manager.onDidChangeState(({ change }) => {
       if (change.sections.has('artifacts') || change.sections.has('deploy') || change.sections.has('statusCheck') || change.sections.has('devLoop') || change.sections.has('resources')) {
         this.update();
       }
     }));
-    this._register(session.onDidChangeStatus(() => this.update()));
+    this._register(manager.onDidChangeStatus(() => this.update()));
+    this._register(manager.onDidChangeSessions(() => this.update()));
     this.update();
   }
 
@@ -60,12 +51,15 @@ export class SkaffoldStatusBar extends Disposable {
       this.shown = false;
       return;
     }
-    const summary = summarize(this.session.status, this.session.state);
-    const text = `$(${ICON[summary.kind]}) Skaffold${summary.kind === 'ready' ? '' : `: ${summary.text}`}`;
+    const sessions = this.manager.shown.map((session) => ({ session, summary: sessionSummary(session) }));
+    const { session: worst, summary } = mostUrgent(sessions) ?? { session: this.manager.configured, summary: sessionSummary(this.manager.configured) };
+    const many = sessions.length > 1;
+    const what = many ? `${oneLine(worst.label, 40)} ${summary.text}` : summary.text;
+    const text = `$(${SUMMARY_ICON[summary.kind]}) Skaffold${many ? ` (${sessions.length})` : ''}${summary.kind === 'ready' ? '' : `: ${what}`}`;
     // Write a property only when it changes: each write is a message to the workbench.
     if (text !== this.lastText) {
       this.item.text = text;
-      this.item.accessibilityInformation = { label: `Skaffold ${summary.text}` };
+      this.item.accessibilityInformation = { label: many ? `Skaffold, ${sessions.length} sessions, ${what}` : `Skaffold ${summary.text}` };
       this.lastText = text;
     }
     const background = summary.kind === 'buildFailed' || summary.kind === 'deployFailed' ? 'statusBarItem.errorBackground'
@@ -74,7 +68,9 @@ export class SkaffoldStatusBar extends Disposable {
       this.item.backgroundColor = background ? new vscode.ThemeColor(background) : undefined;
       this.lastBackground = background;
     }
-    const tooltip = this.tooltipText(summary);
+    const tooltip = many
+      ? [...sessions.map(({ session, summary: s }) => `${oneLine(session.label, 60)} (${session.address}): ${s.text}`), 'Click to show the Skaffold views.'].join('\n')
+      : this.tooltipText(worst, summary);
     if (tooltip !== this.lastTooltip) {
       const md = new vscode.MarkdownString();
       md.isTrusted = false;
@@ -86,8 +82,7 @@ export class SkaffoldStatusBar extends Disposable {
     this.shown = true;
   }
 
-  private tooltipText(summary: Summary): string {
-    const s = this.session;
+  private tooltipText(s: SkaffoldSession, summary: Summary): string {
     const lines = [`Skaffold at ${s.address}: ${summary.text}`];
     if (s.status !== 'connected' && s.lastError) {
       lines.push(s.lastError.message);
