@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import type * as net from 'net';
 import { parseAddress, SkaffoldAddress } from './address';
 import { SkaffoldError, toSkaffoldError } from './errors';
 import { Event as SkaffoldEvent, Intent, loadSkaffoldPackageDefinition, LogEntry, Phase, State } from './protocol';
@@ -55,6 +56,38 @@ const AUTO_RPC: Record<Phase, 'AutoBuild' | 'AutoSync' | 'AutoDeploy'> = {
   deploy: 'AutoDeploy',
 };
 
+interface SecureConnector {
+  connect(socket: net.Socket): Promise<unknown>;
+}
+
+/**
+ * Insecure credentials that hand each TCP socket of the channel to `sockets`, so that
+ * dispose() can close it. grpc-js never gives up on a connection whose server accepted TCP
+ * but never sends HTTP/2 SETTINGS (grpc-node issue 2785: a frozen Skaffold, a port held by
+ * something else), and closing the client does not close it either. Uses grpc-js's
+ * `_createSecureConnector` hook; without it (another grpc-js), plain insecure credentials.
+ */
+function socketTrackingCredentials(sockets: Set<net.Socket>): grpc.ChannelCredentials {
+  type Hooked = { _createSecureConnector?: (...args: unknown[]) => SecureConnector };
+  const base = grpc.credentials.createInsecure();
+  const create = (base as unknown as Hooked)._createSecureConnector;
+  if (typeof create !== 'function') {
+    return base;
+  }
+  const tracking = Object.create(base) as grpc.ChannelCredentials;
+  (tracking as unknown as Hooked)._createSecureConnector = (...args: unknown[]) => {
+    const connector = create.apply(base, args);
+    const wrapped = Object.create(connector) as SecureConnector;
+    wrapped.connect = (socket: net.Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      return connector.connect(socket);
+    };
+    return wrapped;
+  };
+  return tracking;
+}
+
 /**
  * One gRPC channel to one Skaffold: the v1 RPCs, typed, with every failure mapped to a
  * SkaffoldError. It never reconnects by itself (the session does that, with a new client),
@@ -66,13 +99,14 @@ export class SkaffoldClient {
   private readonly client: SkaffoldGrpcClient;
   private readonly callTimeoutMs: number;
   private readonly calls = new Set<grpc.Call>();
+  private readonly sockets = new Set<net.Socket>();
   private disposed = false;
 
   constructor(address: string | SkaffoldAddress, options: ClientOptions = {}) {
     this.address = typeof address === 'string' ? parseAddress(address) : address;
     this.callTimeoutMs = options.callTimeoutMs ?? 5000;
     const Ctor = getServiceConstructor();
-    this.client = new Ctor(this.address.target, grpc.credentials.createInsecure(), {
+    this.client = new Ctor(this.address.target, socketTrackingCredentials(this.sockets), {
       'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 4 * 1024 * 1024,
       // Fail fast rather than queue on a channel that is not connected: the session retries.
       'grpc.enable_retries': 0,
@@ -161,6 +195,11 @@ export class SkaffoldClient {
       call.cancel();
     }
     this.calls.clear();
+    // What grpc-js would leave open: a connection still waiting for the server's first frame.
+    for (const socket of this.sockets) {
+      socket.destroy();
+    }
+    this.sockets.clear();
     this.client.close();
   }
 

@@ -123,6 +123,41 @@ async function grpcServer(setup: (server: grpc.Server) => void): Promise<{ port:
   return { port, stop: () => server.forceShutdown() };
 }
 
+test('a port that accepts TCP but never answers (a frozen Skaffold): retrying leaves no connection open behind it', async () => {
+  // grpc-js never gives up on such a connection by itself, nor closes it with the client.
+  const open = new Set<net.Socket>();
+  let accepted = 0;
+  const silent = net.createServer((socket) => {
+    accepted++;
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+    socket.resume(); // read, so that the client's close is seen
+  });
+  const port = await listen(silent);
+  const session = new SkaffoldSession({ address: `127.0.0.1:${port}`, connectTimeoutMs: 150, backoffInitialMs: 20, backoffMaxMs: 50, idleBackoffMaxMs: 50 });
+  try {
+    session.connect();
+    const deadline = Date.now() + 5000;
+    let mostOpen = 0;
+    while (accepted < 5 && Date.now() < deadline) {
+      mostOpen = Math.max(mostOpen, open.size);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(accepted >= 5, `it kept retrying (${accepted} connections)`);
+    assert.equal(session.status, 'connecting');
+    assert.match(session.lastError?.message ?? '', /did not answer|timed out|deadline/i);
+    assert.ok(mostOpen <= 2, `at most the attempt in flight is open, saw ${mostOpen}`);
+  } finally {
+    session.dispose();
+  }
+  const deadline = Date.now() + 2000;
+  while (open.size > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(open.size, 0, 'dispose closed the last connection');
+  await new Promise<void>((r) => silent.close(() => r()));
+});
+
 test('a gRPC server that is not Skaffold: notSkaffold, naming the port to check', async () => {
   const other = await grpcServer((server) => {
     server.addService({
