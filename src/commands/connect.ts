@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { openSettings } from '../common/openSettings';
 import { SkaffoldSession } from '../skaffold/session';
 
 /** Connects (or reconnects) and reports how it went: connected, or why not yet. */
@@ -40,6 +41,6 @@ export async function connect(session: SkaffoldSession): Promise<void> {
     : vscode.l10n.t('Still waiting for Skaffold at {0}: {1} The extension keeps trying in the background.', session.address, reason);
   const choice = await (outcome === 'failed' ? vscode.window.showErrorMessage(text, settings) : vscode.window.showWarningMessage(text, settings));
   if (choice === settings) {
-    await vscode.commands.executeCommand('workbench.action.openSettings', 'skaffold.address');
+    await openSettings('skaffold.address');
   }
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { CommandId, ViewId } from '../common/ids';
+import { openSettings } from '../common/openSettings';
 import { Launcher } from '../skaffold/launcher';
 import { SessionManager } from '../skaffold/sessions';
 import { attach } from './attach';
@@ -46,7 +47,7 @@ export function registerCommands({ manager, launcher, log, memory, configuredAdd
       await Promise.allSettled(manager.sessions.filter((s) => s.status === 'connected').map((s) => s.refresh()));
       refreshViews();
     }),
-    r(CommandId.OpenSettings, () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:vscode-skaffold.vscode-skaffold')),
+    r(CommandId.OpenSettings, () => openSettings('@ext:vscode-skaffold.vscode-skaffold')),
     r(CommandId.FocusView, () => vscode.commands.executeCommand(`workbench.view.extension.${ViewId.Container}`)),
     r(CommandId.Dev, (args) => launch(launcher, memory, 'dev', args)),
     r(CommandId.Debug, (args) => launch(launcher, memory, 'debug', args)),

@@ -1,9 +1,9 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { openSettings } from '../common/openSettings';
 import { LaunchCommand, LaunchError } from '../skaffold/launch';
 import { LaunchRequest, Launcher, PreparedLaunch } from '../skaffold/launcher';
 import { SkaffoldSession } from '../skaffold/session';
-import { moduleNames, parseSkaffoldConfig, profileNames } from '../skaffold/skaffoldConfig';
 import { LaunchTerminal } from '../views/launchTerminal';
 
 /** What `skaffold.dev` and friends accept instead of asking: from a task, a test or another extension. */
@@ -19,22 +19,18 @@ const EXCLUDE_GLOB = '**/{node_modules,.git,vendor}/**';
 
 /**
  * Reports a launch that cannot happen with the action that fixes it: set the executable's
- * path, or manage workspace trust.
+ * path, or manage workspace trust. Does not wait for the user: the command ends at once.
  */
-export async function reportLaunchError(err: unknown): Promise<void> {
+export function reportLaunchError(err: unknown): void {
   if (!(err instanceof LaunchError)) {
     throw err;
   }
   if (err.kind === 'notFound') {
     const setPath = vscode.l10n.t('Set Path');
-    if (await vscode.window.showErrorMessage(err.message, setPath) === setPath) {
-      await vscode.commands.executeCommand('workbench.action.openSettings', 'skaffold.executable');
-    }
+    void vscode.window.showErrorMessage(err.message, setPath).then((choice) => choice === setPath && openSettings('skaffold.executable'));
   } else if (err.kind === 'untrusted') {
     const manage = vscode.l10n.t('Manage Workspace Trust');
-    if (await vscode.window.showWarningMessage(err.message, manage) === manage) {
-      await vscode.commands.executeCommand('workbench.trust.manage');
-    }
+    void vscode.window.showWarningMessage(err.message, manage).then((choice) => choice === manage && vscode.commands.executeCommand('workbench.trust.manage'));
   } else {
     void vscode.window.showErrorMessage(err.message);
   }
@@ -51,7 +47,7 @@ export async function launch(launcher: Launcher, memory: vscode.Memento, command
     const prepared = await launcher.prepare(request);
     return startInTerminal(launcher, prepared).session;
   } catch (err) {
-    await reportLaunchError(err);
+    reportLaunchError(err);
     return undefined;
   }
 }
@@ -86,6 +82,8 @@ async function askRequest(memory: vscode.Memento, command: LaunchCommand, rawArg
   const remembered = memory.get<{ profiles?: string[]; modules?: string[] }>(key) ?? {};
   let { profiles, modules } = args;
   if (profiles === undefined || modules === undefined) {
+    // The YAML parser loads at the first launch, not at activation.
+    const { moduleNames, parseSkaffoldConfig, profileNames } = await import('../skaffold/skaffoldConfig');
     const summary = parseSkaffoldConfig(Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8'));
     if (profiles === undefined) {
       profiles = await pickMany(profileNames(summary), remembered.profiles, vscode.l10n.t('Profiles to activate (none: the default configuration)'));
