@@ -165,8 +165,9 @@ function tail(file, lines) {
 /**
  * Starts code-server on `workspace`, on 127.0.0.1 only.
  *
- * - `extensionPath`: a folder or a .vsix to install first (for tests, prefer loading the
- *   repository as the extension under development through `workbenchUrl`).
+ * - `extensionPath`: a folder or a .vsix to install first, or an array of them (for tests,
+ *   prefer loading the repository as the extension under development through `workbenchUrl`;
+ *   a helper extension of the tests, such as an API client, can be installed this way).
  * - `env`: reaches code-server and so the extension host (on top of this process's env).
  * - `settings`: user settings on top of the quiet defaults.
  * - `port`: fixed port (default: a free one). `log`: code-server's output to this stdout
@@ -212,8 +213,8 @@ async function startHost({ workspace, extensionPath, env = {}, port, settings = 
   };
   let child;
   try {
-    if (extensionPath) {
-      installExtension(entry, extensionPath, dirs);
+    for (const ext of [extensionPath].flat().filter(Boolean)) {
+      installExtension(entry, ext, dirs);
     }
     const logFile = path.join(runDir, 'code-server.log');
     const out = log ? 'inherit' : fs.openSync(logFile, 'a');

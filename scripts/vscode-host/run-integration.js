@@ -26,6 +26,8 @@ const { cacheDir } = require('./install');
 
 const root = path.resolve(__dirname, '..', '..');
 const workspace = path.join(root, 'test', 'integration', 'workspace');
+// A second extension, of the tests only: a client of our public API (test/integration/api.test.ts).
+const apiClient = path.join(root, 'test', 'integration', 'apiClient');
 const testsPath = path.resolve(root, option('--tests') ?? path.join('out', 'test', 'integration', 'index.js'));
 const results = path.join(root, 'test-results');
 const MARK = '[skaffold-test] '; // test/integration/index.ts prefixes its lines with it
@@ -126,6 +128,7 @@ async function viaCodeServer() {
   const fake = process.argv.includes('--with-fake') ? await startFake() : undefined;
   const host = await startHost({
     workspace,
+    extensionPath: option('--tests') ? [] : [apiClient], // the suite's helper, not the benchmark's
     env: { ...testEnv, ...(fake ? { SKAFFOLD_TEST_ADDRESS: fake.address } : {}) },
     settings: fake ? { 'skaffold.address': fake.address } : {},
   });
@@ -248,7 +251,7 @@ async function viaElectron() {
   try {
     await withTimeout(testElectron.runTests({
       vscodeExecutablePath,
-      extensionDevelopmentPath: root,
+      extensionDevelopmentPath: [root, apiClient],
       extensionTestsPath: testsPath,
       extensionTestsEnv: testEnv,
       launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--disable-gpu', '--no-sandbox',
