@@ -15,22 +15,22 @@ export type ArtifactsTreeNode = ArtifactNode | DetailNode;
 
 /** Artifacts: one row per image, its status, last build time and, when failed, why. */
 export class ArtifactsView extends SessionTree<ArtifactsTreeNode> {
-  protected createPart(session: SkaffoldSession): TreePart<ArtifactsTreeNode> {
-    return new ArtifactsPart(session);
+  protected createPart(session: SkaffoldSession, idPrefix: string): TreePart<ArtifactsTreeNode> {
+    return new ArtifactsPart(session, idPrefix);
   }
 }
 
 class ArtifactsPart implements TreePart<ArtifactsTreeNode> {
   private readonly nodes = new Map<string, ArtifactNode>();
 
-  constructor(private readonly session: SkaffoldSession) {}
+  constructor(private readonly session: SkaffoldSession, private readonly idPrefix: string) {}
 
   /**
    * Stable per artifact, with a suffix while it carries an error: VS Code keeps a row's
    * expansion by id, so a row that newly fails only opens to its error lines under a new id.
    */
   private idFor(name: string, failed: boolean): string {
-    return nodeId(this.session, failed ? `artifact:${name}/failed` : `artifact:${name}`);
+    return nodeId(this.idPrefix, failed ? `artifact:${name}/failed` : `artifact:${name}`);
   }
 
   changed(change: StateChange): ArtifactsTreeNode[] | 'all' | undefined {

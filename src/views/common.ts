@@ -117,9 +117,13 @@ export interface TreePart<T> {
   changed(change: StateChange): T[] | 'all' | undefined;
 }
 
-/** `session:ID/...`: ids stay unique across sessions and stable whether grouped or not. */
-export function nodeId(session: SkaffoldSession, rest: string): string {
-  return `${session.id}|${rest}`;
+/**
+ * The id of a row of a part: unique across sessions, and different between the grouped and
+ * the ungrouped layout (`prefix`), so that VS Code never looks for a row under the parent it
+ * had in the other layout.
+ */
+export function nodeId(prefix: string, rest: string): string {
+  return `${prefix}${rest}`;
 }
 
 /**
@@ -134,6 +138,7 @@ export abstract class SessionTree<T extends PartNode> extends Disposable impleme
   private readonly parts = new Map<SkaffoldSession, TreePart<T>>();
   private readonly sessionNodes = new Map<SkaffoldSession, SessionNode>();
   private grouped: boolean;
+  private regroupTimer: NodeJS.Timeout | undefined;
 
   constructor(protected readonly manager: SessionManager) {
     super();
@@ -145,19 +150,49 @@ export abstract class SessionTree<T extends PartNode> extends Disposable impleme
         this.fire([node]);
       }
     }));
-    this._register(manager.onDidChangeSessions(() => {
+    this._register(manager.onDidChangeSessions(() => this.scheduleRegroup()));
+  }
+
+  /**
+   * Redraws the tree for the sessions now shown, one macrotask later: the context keys that
+   * row menus read change in the same tick, and VS Code re-renders the rows those keys
+   * affect; rows already replaced then cannot be found ("Data tree node not found").
+   */
+  private scheduleRegroup(): void {
+    if (this.regroupTimer) {
+      return;
+    }
+    this.regroupTimer = setTimeout(() => {
+      this.regroupTimer = undefined;
+      if (this.isDisposed) {
+        return;
+      }
       for (const s of [...this.parts.keys()]) {
-        if (!manager.sessions.includes(s)) {
+        if (!this.manager.sessions.includes(s)) {
           this.parts.delete(s);
           this.sessionNodes.delete(s);
         }
       }
-      this.grouped = manager.shown.length > 1;
+      this.setGrouped(this.manager.shown.length > 1);
       this.fire();
-    }));
+    }, 0);
   }
 
-  protected abstract createPart(session: SkaffoldSession): TreePart<T>;
+  override dispose(): void {
+    clearTimeout(this.regroupTimer);
+    super.dispose();
+  }
+
+  /** A change of layout starts every part afresh: its rows get the new layout's ids. */
+  private setGrouped(grouped: boolean): void {
+    if (grouped !== this.grouped) {
+      this.grouped = grouped;
+      this.parts.clear();
+    }
+  }
+
+  /** `idPrefix` starts the id of every row of the part (see nodeId). */
+  protected abstract createPart(session: SkaffoldSession, idPrefix: string): TreePart<T>;
 
   /** The session node of a session (for commands and tests). */
   sessionNode(session: SkaffoldSession): SessionNode {
@@ -181,7 +216,7 @@ export abstract class SessionTree<T extends PartNode> extends Disposable impleme
   private part(session: SkaffoldSession): TreePart<T> {
     let part = this.parts.get(session);
     if (!part) {
-      part = this.createPart(session);
+      part = this.createPart(session, `${this.grouped ? 'grouped/' : ''}${session.id}|`);
       this.parts.set(session, part);
     }
     return part;
@@ -208,7 +243,7 @@ export abstract class SessionTree<T extends PartNode> extends Disposable impleme
   getChildren(element?: T | SessionNode): (T | SessionNode)[] {
     if (!element) {
       const shown = this.manager.shown;
-      this.grouped = shown.length > 1;
+      this.setGrouped(shown.length > 1);
       if (shown.length === 1) {
         return this.part(shown[0]).roots();
       }

@@ -13,15 +13,15 @@ export interface PortNode {
 
 /** Forwarded ports: `localhost:LOCAL → type/name:remote`, with open and copy actions. */
 export class PortsView extends SessionTree<PortNode> {
-  protected createPart(session: SkaffoldSession): TreePart<PortNode> {
-    return new PortsPart(session);
+  protected createPart(session: SkaffoldSession, idPrefix: string): TreePart<PortNode> {
+    return new PortsPart(session, idPrefix);
   }
 }
 
 class PortsPart implements TreePart<PortNode> {
   private readonly nodes = new Map<number, PortNode>();
 
-  constructor(private readonly session: SkaffoldSession) {}
+  constructor(private readonly session: SkaffoldSession, private readonly idPrefix: string) {}
 
   changed(change: StateChange): PortNode[] | 'all' | undefined {
     if (!change.sections.has('ports')) {
@@ -44,7 +44,7 @@ class PortsPart implements TreePart<PortNode> {
     return [...ports.keys()].sort((a, b) => a - b).map((p) => {
       let node = this.nodes.get(p);
       if (!node) {
-        node = { kind: 'port', id: nodeId(this.session, `port:${p}`), sessionId: this.session.id, localPort: p };
+        node = { kind: 'port', id: nodeId(this.idPrefix, `port:${p}`), sessionId: this.session.id, localPort: p };
         this.nodes.set(p, node);
       }
       return node;

@@ -35,8 +35,8 @@ export type ResourcesTreeNode = PhaseNode | ResourceNode | DetailNode;
  * checks, pods under the deployment that owns them.
  */
 export class ResourcesView extends SessionTree<ResourcesTreeNode> {
-  protected createPart(session: SkaffoldSession): TreePart<ResourcesTreeNode> {
-    return new ResourcesPart(session);
+  protected createPart(session: SkaffoldSession, idPrefix: string): TreePart<ResourcesTreeNode> {
+    return new ResourcesPart(session, idPrefix);
   }
 }
 
@@ -45,7 +45,7 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
   private readonly nodes = new Map<string, ResourceNode>();
   private grouped: { source: ReadonlyMap<string, ResourceState>; groups: ResourceGroup[]; byName: Map<string, ResourceGroup> } | undefined;
 
-  constructor(private readonly session: SkaffoldSession) {}
+  constructor(private readonly session: SkaffoldSession, private readonly idPrefix: string) {}
 
   private visiblePhases(): PhaseKey[] {
     const s = this.session.state;
@@ -104,7 +104,7 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
   /** Stable per resource; a suffix while it carries an error, so its row opens (see ArtifactsView). */
   private resourceNode(name: string): ResourceNode {
     const failed = this.session.state.resources.get(name)?.error !== undefined;
-    const id = nodeId(this.session, failed ? `resource:${name}/failed` : `resource:${name}`);
+    const id = nodeId(this.idPrefix, failed ? `resource:${name}/failed` : `resource:${name}`);
     let node = this.nodes.get(name);
     if (!node || node.id !== id) {
       node = { kind: 'resource', id, sessionId: this.session.id, name };
@@ -118,7 +118,7 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
     const shown = this.visiblePhases();
     this.phases.clear();
     const phaseNodes = shown.map((phase) => {
-      const node: PhaseNode = { kind: 'phase', id: nodeId(this.session, state[phase].error ? `phase:${phase}/failed` : `phase:${phase}`), sessionId: this.session.id, phase };
+      const node: PhaseNode = { kind: 'phase', id: nodeId(this.idPrefix, state[phase].error ? `phase:${phase}/failed` : `phase:${phase}`), sessionId: this.session.id, phase };
       this.phases.set(phase, node);
       return node;
     });
