@@ -1,16 +1,30 @@
-// Bundles the extension into dist/extension.js. `--production` minifies; `--watch` rebuilds.
-// The YAML parser is a bundle of its own, dist/yaml.js, required only when a skaffold.yaml is
-// first read (launching Skaffold): activation does not pay to load it.
+// Bundles the extension. `--production` minifies; `--watch` rebuilds.
+//
+// - dist/extension.js: what activation loads.
+// - dist/grpc.js: grpc-js and proto-loader (with protobufjs), required at the first
+//   connection (src/skaffold/session.ts loads the client lazily).
+// - dist/yaml.js: the YAML parser, required when a skaffold.yaml is first read (launching).
+// Activation parses neither of the two: they are files of their own, not parts of the bundle.
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-/** `require('yaml')` in the extension bundle loads ./yaml.js beside it at run time. */
-const yamlBeside = {
-  name: 'yaml-beside',
+/** Packages that live in a bundle of their own beside dist/extension.js. */
+const BESIDE = { yaml: './yaml.js', '@grpc/grpc-js': './grpc.js', '@grpc/proto-loader': './grpc.js' };
+
+/** In the extension bundle, `require('<package>')` of those loads its file at run time. */
+const besideBundles = {
+  name: 'beside-bundles',
   setup(build) {
-    build.onResolve({ filter: /^yaml$/ }, () => ({ path: './yaml.js', external: true }));
+    build.onResolve({ filter: /^(yaml|@grpc\/grpc-js|@grpc\/proto-loader)$/ }, (args) => ({ path: args.path, namespace: 'beside' }));
+    build.onLoad({ filter: /.*/, namespace: 'beside' }, (args) => ({
+      contents: args.path === 'yaml'
+        ? `module.exports = require(${JSON.stringify(BESIDE.yaml)});`
+        : `module.exports = require(${JSON.stringify(BESIDE[args.path])})[${JSON.stringify(args.path)}];`,
+      loader: 'js',
+    }));
+    build.onResolve({ filter: /^\.\/(yaml|grpc)\.js$/, namespace: 'beside' }, (args) => ({ path: args.path, external: true }));
   },
 };
 
@@ -28,7 +42,16 @@ const common = {
 
 async function main() {
   const contexts = await Promise.all([
-    esbuild.context({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [yamlBeside] }),
+    esbuild.context({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [besideBundles] }),
+    esbuild.context({
+      ...common,
+      stdin: {
+        contents: "module.exports = { '@grpc/grpc-js': require('@grpc/grpc-js'), '@grpc/proto-loader': require('@grpc/proto-loader') };",
+        resolveDir: __dirname,
+        sourcefile: 'grpc-entry.js',
+      },
+      outfile: 'dist/grpc.js',
+    }),
     esbuild.context({ ...common, entryPoints: ['yaml'], outfile: 'dist/yaml.js' }),
   ]);
   if (watch) {

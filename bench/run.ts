@@ -318,12 +318,12 @@ async function reconnect(): Promise<void> {
   report({ what: 'frozen Skaffold noticed (no keepalive pings)', value: round2(noticed / 1000), unit: ' s', target: '≤ 5 s', ok: noticed <= 5000, detail: `pings sent: ${fake.pingStrikes}` });
 }
 
-/** require() of a bundle in fresh processes: median ms. */
-function requireTime(file: string): number {
-  const script = "const M=require('module');const o=M._load;M._load=function(r,...a){return r==='vscode'?{}:o.call(this,r,...a)};const t=process.hrtime.bigint();require(process.argv[1]);console.log(Number(process.hrtime.bigint()-t)/1e6)";
+/** require() of bundles, one after the other, in fresh processes: median ms. */
+function requireTime(...files: string[]): number {
+  const script = "const M=require('module');const o=M._load;M._load=function(r,...a){return r==='vscode'?{}:o.call(this,r,...a)};const t=process.hrtime.bigint();for(const f of process.argv.slice(1))require(f);console.log(Number(process.hrtime.bigint()-t)/1e6)";
   const times: number[] = [];
   for (let i = 0; i < 7; i++) {
-    times.push(Number(execFileSync(process.execPath, ['-e', script, file], { encoding: 'utf8' }).trim()));
+    times.push(Number(execFileSync(process.execPath, ['-e', script, ...files], { encoding: 'utf8' }).trim()));
   }
   return median(times);
 }
@@ -338,11 +338,17 @@ async function sizeAndLoad(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
   esbuild.buildSync({ entryPoints: [bareEntry], bundle: true, platform: 'node', format: 'cjs', minify: true, outfile: path.join(tmp, 'bare.bundle.js'), nodePaths: [path.join(root, 'node_modules')], logLevel: 'silent' });
+  const grpcBundle = path.join(root, 'dist', 'grpc.js');
   const ours = requireTime(bundle);
   const ceiling = requireTime(path.join(tmp, 'bare.bundle.js'));
-  report({ what: 'bundle require time vs a bundle of bare grpc-js', value: round2(ours / ceiling), unit: '×', target: '≤ 1.3', ok: ours / ceiling <= 1.3, detail: `${round2(ours)} ms vs ${round2(ceiling)} ms (grpc-js and the proto load at the first connection)` });
-  const bundleKb = fs.statSync(bundle).size / 1024;
-  report({ what: 'bundle size (minified)', value: Math.round(bundleKb), unit: ' KB', target: '≤ 500 KB', ok: bundleKb <= 500 });
+  report({ what: 'activation bundle require time vs a bundle of bare grpc-js', value: round2(ours / ceiling), unit: '×', target: '≤ 1.3', ok: ours / ceiling <= 1.3, detail: `${round2(ours)} ms vs ${round2(ceiling)} ms (grpc-js, the proto and yaml are bundles of their own, loaded at first use)` });
+  const firstConnection = requireTime(bundle, grpcBundle);
+  report({ what: 'activation + first connection bundles (extension.js + grpc.js) vs bare grpc-js', value: round2(firstConnection / ceiling), unit: '×', target: '(measured)', ok: true, detail: `${round2(firstConnection)} ms vs ${round2(ceiling)} ms` });
+  const kb = (name: string) => fs.statSync(path.join(root, 'dist', name)).size / 1024;
+  const bundleKb = kb('extension.js');
+  report({ what: 'activation bundle size (minified)', value: Math.round(bundleKb), unit: ' KB', target: '≤ 500 KB', ok: bundleKb <= 500 });
+  const allKb = bundleKb + kb('grpc.js') + kb('yaml.js');
+  report({ what: 'all bundles (extension + grpc + yaml, minified)', value: Math.round(allKb), unit: ' KB', target: '(measured)', ok: true, detail: `grpc.js ${Math.round(kb('grpc.js'))} KB, yaml.js ${Math.round(kb('yaml.js'))} KB` });
   const vsix = path.join(tmp, 'ext.vsix');
   const r = spawnSync(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', vsix], { cwd: root, stdio: 'ignore', input: '' });
   if (r.status === 0) {

@@ -227,11 +227,10 @@ export abstract class SessionTree<T extends PartNode> extends Disposable impleme
   }
 
   private onStateChange(session: SkaffoldSession, change: StateChange): void {
-    const part = this.parts.get(session);
-    if (!part) {
-      return; // never shown: nothing to refresh
+    if (!this.parts.has(session) && !this.manager.shown.includes(session)) {
+      return; // not shown: nothing to refresh
     }
-    const changed = part.changed(change);
+    const changed = this.part(session).changed(change);
     if (changed === 'all') {
       const node = this.grouped ? this.sessionNodes.get(session) : undefined;
       this.fire(node ? [node] : undefined);

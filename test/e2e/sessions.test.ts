@@ -197,6 +197,10 @@ test('Start skaffold dev from the palette: it asks for profiles, opens its termi
     return t.includes('Watching for changes...') ? t : undefined;
   }, 'the terminal to show Skaffold watching');
   assert.match(text, /Deployments stabilized in/);
+  // Skaffold has deployed and forwarded: the other two views show it too.
+  const resources = await wb.waitRows('Resources', (rows) => rows.some((r) => r.startsWith('Status check') && r.includes('Succeeded')), 'showed the status check', 5000);
+  assert.ok(resources.some((r) => r.startsWith('Deploy') && r.includes('Complete')), `Deploy Complete in ${resources.join(' | ')}`);
+  await wb.waitRows('Forwarded Ports', (rows) => rows.some((r) => r.includes('localhost:')), 'showed the forwarded port', 5000);
   await wb.screenshot('sessions-1-started');
 });
 
