@@ -10,8 +10,8 @@ import type { SkaffoldApiEvent, SkaffoldIntent, SkaffoldSessionSnapshot } from '
 import type { SkaffoldExtensionApi } from '../../src/extension';
 import type { SkaffoldSession } from '../../src/skaffold/session';
 import { FakeSkaffold } from '../fakes/skaffoldFake';
+import { eventually, EXTENSION_ID } from './helpers';
 
-const EXTENSION_ID = 'vscode-skaffold.vscode-skaffold';
 const CLIENT_ID = 'vscode-skaffold-tests.skaffold-api-client';
 
 /** What test/integration/apiClient/extension.js returns from activate(). */
@@ -25,16 +25,6 @@ interface ApiClient {
   getApi(version: number): unknown;
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
   clear(): void;
-}
-
-async function eventually(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const artifactsOf = (s: SkaffoldSessionSnapshot | undefined) => (s?.artifacts ?? []).map((a) => `${a.name}: ${a.status}`);

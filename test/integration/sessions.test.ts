@@ -16,59 +16,10 @@ import * as vscode from 'vscode';
 import type { SkaffoldExtensionApi } from '../../src/extension';
 import type { SkaffoldSession } from '../../src/skaffold/session';
 import { FakeSkaffold } from '../fakes/skaffoldFake';
+import { api, eventually, EXTENSION_ID, plain, rows } from './helpers';
 
-const EXTENSION_ID = 'vscode-skaffold.vscode-skaffold';
 /** Where nothing listens: the configured session has nothing to show. */
 const NOWHERE = '127.0.0.1:1';
-
-async function api(): Promise<SkaffoldExtensionApi> {
-  const ext = vscode.extensions.getExtension<SkaffoldExtensionApi>(EXTENSION_ID);
-  assert.ok(ext, `${EXTENSION_ID} is installed`);
-  return ext.activate();
-}
-
-async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await sleep(25);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-interface Row {
-  label: string;
-  description?: string;
-  icon?: string;
-  contextValue?: string;
-}
-
-/** What a tree shows: every row's label, description and icon, as VS Code gets them. */
-async function rows<T>(provider: vscode.TreeDataProvider<T>, parent?: T): Promise<Row[]> {
-  const children = (await provider.getChildren(parent)) ?? [];
-  const out: Row[] = [];
-  for (const child of children) {
-    const item = await provider.getTreeItem(child);
-    const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
-    out.push({
-      label,
-      description: typeof item.description === 'string' ? item.description : undefined,
-      icon: item.iconPath instanceof vscode.ThemeIcon ? item.iconPath.id : undefined,
-      contextValue: item.contextValue,
-    });
-  }
-  return out;
-}
-
-/** Markdown as a reader sees it: escapes undone. */
-function plain(markdown: string): string {
-  return markdown.replace(/&nbsp;/g, ' ').replace(/\\([\\`*_{}[\]()#+\-.!|<>~&$:])/g, '$1');
-}
 
 /** The status bar item as the user sees it (the VS Code API cannot read the status bar back). */
 function statusBar(ext: SkaffoldExtensionApi): { text: string; tooltip: string } {

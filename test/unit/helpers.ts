@@ -1,5 +1,6 @@
 /** Builders of LogEntries as Skaffold sends them, for reducer and session tests. */
 import { Event, LogEntry } from '../../src/skaffold/protocol';
+import { SessionManager } from '../../src/skaffold/sessions';
 
 let clock = Date.UTC(2026, 10, 24, 13, 40, 0);
 
@@ -48,4 +49,26 @@ export function iteration(n: number, artifacts: string[], port = 47480): LogEntr
     ev.port(port),
     ev.devLoop(n, 'Succeeded'),
   ];
+}
+
+/** Resolves once `predicate` holds, checked on every change of the manager's sessions. */
+export function untilSessions(manager: SessionManager, predicate: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
+  if (predicate()) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve, reject) => {
+    const subs = [manager.onDidChangeState(check), manager.onDidChangeStatus(check), manager.onDidChangeSessions(check)];
+    const timer = setTimeout(() => {
+      subs.forEach((s) => s.dispose());
+      const now = manager.sessions.map((s) => `${s.label}=${s.status}/${s.process?.state ?? '-'} ${s.lastError?.message ?? ''}`).join(', ');
+      reject(new Error(`timed out waiting for ${what}: ${now}`));
+    }, timeoutMs);
+    function check(): void {
+      if (predicate()) {
+        clearTimeout(timer);
+        subs.forEach((s) => s.dispose());
+        resolve();
+      }
+    }
+  });
 }

@@ -14,6 +14,7 @@ import { LaunchError } from '../../src/skaffold/launch';
 import { Launcher, LauncherOptions, launchLabel } from '../../src/skaffold/launcher';
 import { SessionOptions } from '../../src/skaffold/session';
 import { SessionManager } from '../../src/skaffold/sessions';
+import { untilSessions } from './helpers';
 
 const unhandled: unknown[] = [];
 process.on('unhandledRejection', (reason) => unhandled.push(reason));
@@ -46,26 +47,6 @@ function setup(overrides: Partial<LauncherOptions> = {}, env: NodeJS.ProcessEnv 
       fs.rmSync(tmp, { recursive: true, force: true });
     },
   };
-}
-
-function until(manager: SessionManager, predicate: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-  if (predicate()) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve, reject) => {
-    const subs = [manager.onDidChangeState(check), manager.onDidChangeStatus(check), manager.onDidChangeSessions(check)];
-    const timer = setTimeout(() => {
-      subs.forEach((s) => s.dispose());
-      reject(new Error(`timed out waiting for ${what}: ${manager.sessions.map((s) => `${s.label}=${s.status}/${s.process?.state ?? '-'} ${s.lastError?.message ?? ''}`).join(', ')}`));
-    }, timeoutMs);
-    function check(): void {
-      if (predicate()) {
-        clearTimeout(timer);
-        subs.forEach((s) => s.dispose());
-        resolve();
-      }
-    }
-  });
 }
 
 function portAnswers(port: number): Promise<boolean> {
@@ -135,7 +116,7 @@ test('a launched Skaffold is connected as soon as its port answers, and Stop let
     assert.equal(session.process?.state, 'starting');
     assert.notEqual(session.status, 'connected', 'not connected before Skaffold is up');
     assert.ok(t.manager.shown.includes(session), 'shown while it starts');
-    await until(t.manager, () => session.status === 'connected' && session.state.ports.size === 1, 'the launched session to connect and show its dev loop');
+    await untilSessions(t.manager, () => session.status === 'connected' && session.state.ports.size === 1, 'the launched session to connect and show its dev loop');
     assert.equal(session.process?.state, 'running');
     assert.deepEqual([...session.state.artifacts.keys()], ['example/app', 'example/worker']);
     assert.equal(t.launcher.processOf(session), process);
@@ -144,7 +125,7 @@ test('a launched Skaffold is connected as soon as its port answers, and Stop let
     assert.equal(exit?.code, 0, 'Skaffold exited by itself after SIGINT');
     assert.equal(fs.readFileSync(cleanup, 'utf8'), 'cleaned up');
     assert.match(output, /Cleaning up\.\.\./);
-    await until(t.manager, () => session.status === 'ended', 'the session to end');
+    await untilSessions(t.manager, () => session.status === 'ended', 'the session to end');
     assert.equal(session.process?.state, 'exited');
     assert.equal(session.process?.exitCode, 0);
     assert.match(session.lastError?.message ?? '', new RegExp(`Skaffold dev on port ${prepared.rpcPort} exited\\.`));
@@ -171,7 +152,7 @@ test('Skaffold exiting at start (port taken) ends the session with its own words
   try {
     const prepared = await t.launcher.prepare({ command: 'dev', cwd: workspace, rpcPort: port });
     const { session } = t.launcher.start(prepared);
-    await until(t.manager, () => session.status === 'ended', 'the session to end');
+    await untilSessions(t.manager, () => session.status === 'ended', 'the session to end');
     assert.equal(session.process?.exitCode, 1);
     assert.match(session.lastError?.message ?? '', new RegExp(`exited with code 1: listen tcp 127\\.0\\.0\\.1:${port}: bind: address already in use`));
   } finally {
@@ -185,11 +166,11 @@ test('a Skaffold that ignores SIGINT is killed after the stop timeout; closing t
   const t = setup({ stopTimeoutMs: () => 300 }, { SKAFFOLD_STANDIN_IGNORE_SIGINT: '1' });
   try {
     const { session, process } = t.launcher.start(await t.launcher.prepare({ command: 'dev', cwd: workspace }));
-    await until(t.manager, () => session.status === 'connected', 'connected');
+    await untilSessions(t.manager, () => session.status === 'connected', 'connected');
     const exit = await t.launcher.stop(session);
     assert.equal(exit?.signal, 'SIGKILL');
     assert.equal(process.running, false);
-    await until(t.manager, () => session.status === 'ended', 'ended');
+    await untilSessions(t.manager, () => session.status === 'ended', 'ended');
     assert.match(session.lastError?.message ?? '', /was stopped \(SIGKILL\)/);
 
     const cleanup = path.join(t.tmp, 'cleanup-on-close');
@@ -198,7 +179,7 @@ test('a Skaffold that ignores SIGINT is killed after the stop timeout; closing t
       env: { ...globalThis.process.env, SKAFFOLD_STANDIN_STEP_MS: '2', SKAFFOLD_STANDIN_CLEANUP_FILE: cleanup },
     });
     const second = polite.start(await polite.prepare({ command: 'dev', cwd: workspace }));
-    await until(t.manager, () => second.session.status === 'connected', 'second connected');
+    await untilSessions(t.manager, () => second.session.status === 'connected', 'second connected');
     polite.dispose(); // the window closes
     const closed = await second.process.exited;
     assert.equal(closed.code, 0);

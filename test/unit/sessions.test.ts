@@ -9,6 +9,7 @@ import { SkaffoldError } from '../../src/skaffold/errors';
 import { mostUrgent, sessionSummary } from '../../src/skaffold/presentation';
 import { SessionOptions, SkaffoldSession } from '../../src/skaffold/session';
 import { SessionManager } from '../../src/skaffold/sessions';
+import { untilSessions } from './helpers';
 import { FakeSkaffold } from '../fakes/skaffoldFake';
 
 const unhandled: unknown[] = [];
@@ -16,26 +17,6 @@ process.on('unhandledRejection', (reason) => unhandled.push(reason));
 after(() => assert.deepEqual(unhandled, [], 'no unhandled rejection'));
 
 const FAST: Partial<SessionOptions> = { backoffInitialMs: 20, backoffMaxMs: 100, idleBackoffMaxMs: 100, settleMs: 20, coalesceMs: 20 };
-
-function until(manager: SessionManager, predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  if (predicate()) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve, reject) => {
-    const subs = [manager.onDidChangeState(check), manager.onDidChangeStatus(check), manager.onDidChangeSessions(check)];
-    const timer = setTimeout(() => {
-      subs.forEach((s) => s.dispose());
-      reject(new Error(`timed out waiting for ${what}: ${manager.sessions.map((s) => `${s.label}=${s.status}`).join(', ')}`));
-    }, timeoutMs);
-    function check(): void {
-      if (predicate()) {
-        clearTimeout(timer);
-        subs.forEach((s) => s.dispose());
-        resolve();
-      }
-    }
-  });
-}
 
 /** A port where nothing listens, as the configured address: that session only looks. */
 const NOWHERE = '127.0.0.1:1';
@@ -52,7 +33,7 @@ test('two Skaffolds on two ports are followed side by side; one ending leaves th
     const b = manager.add({ address: billing.address, origin: 'attached', label: 'dev · billing' });
     a.connect();
     b.connect();
-    await until(manager, () => a.state.ports.size === 1 && b.state.ports.size === 1, 'both first loops');
+    await untilSessions(manager, () => a.state.ports.size === 1 && b.state.ports.size === 1, 'both first loops');
 
     // The configured session finds nothing: the views show the two that have something.
     assert.deepEqual(manager.shown.map((s) => s.label), ['dev · shop', 'dev · billing']);
@@ -66,7 +47,7 @@ test('two Skaffolds on two ports are followed side by side; one ending leaves th
     const sub = manager.onDidChangeState(({ session }) => changedIn.add(session.label));
     billing.failNextBuild('billing/api', 'step 3/5: go build: undefined: Handler');
     await billing.changeFile('billing/api');
-    await until(manager, () => b.state.artifacts.get('billing/api')?.status === 'Failed', 'billing/api failed');
+    await untilSessions(manager, () => b.state.artifacts.get('billing/api')?.status === 'Failed', 'billing/api failed');
     sub.dispose();
     assert.ok(changedIn.has('dev · billing'));
     assert.ok(!changedIn.has('dev · shop'), 'shop saw no change');
@@ -77,11 +58,11 @@ test('two Skaffolds on two ports are followed side by side; one ending leaves th
 
     // shop's Skaffold exits: its session ends with its last state; billing goes on.
     await shop.stop();
-    await until(manager, () => a.status === 'ended', 'shop ended');
+    await untilSessions(manager, () => a.status === 'ended', 'shop ended');
     assert.equal(a.state.artifacts.get('shop/web')?.status, 'Complete', 'the last state stays');
     assert.equal(b.status, 'connected');
     await billing.changeFile('billing/api');
-    await until(manager, () => b.state.artifacts.get('billing/api')?.status === 'Complete', 'billing recovers live');
+    await untilSessions(manager, () => b.state.artifacts.get('billing/api')?.status === 'Complete', 'billing recovers live');
     assert.deepEqual(manager.shown.map((s) => s.label), ['dev · shop', 'dev · billing'], 'an ended session stays until dismissed');
 
     // Dismissed: gone from the views, its connection closed.
@@ -128,11 +109,11 @@ test('the configured session is shown alone when nothing else is, and shown agai
     const o = manager.add({ address: other.address, origin: 'attached', label: 'other' });
     o.connect();
     await other.runDevLoop();
-    await until(manager, () => o.status === 'connected', 'other connected');
+    await untilSessions(manager, () => o.status === 'connected', 'other connected');
     assert.deepEqual(manager.shown, [o], 'the configured session, still looking, is not shown');
     const before = announced;
     manager.configured.connect();
-    await until(manager, () => manager.configured.status === 'connected', 'configured connected');
+    await untilSessions(manager, () => manager.configured.status === 'connected', 'configured connected');
     assert.deepEqual(manager.shown, [manager.configured, o]);
     assert.ok(announced > before, 'listeners heard that the shown sessions changed');
     manager.remove(manager.configured);
