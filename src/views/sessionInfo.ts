@@ -14,7 +14,15 @@ import { isDismissable, isStoppable } from './sessionItem';
 export class SessionInfo extends Disposable {
   private lastDescription = '';
   private lastMessage: string | undefined;
-  private lastKeys = new Map<string, unknown>();
+  /**
+   * What each context key holds in VS Code. The boolean keys start unset, which `when`
+   * clauses read as false: they are sent once they become true, not at activation (each
+   * setContext is a command round trip).
+   */
+  private lastKeys = new Map<string, unknown>([
+    ContextKey.Connected, ContextKey.AutoBuild, ContextKey.AutoSync, ContextKey.AutoDeploy,
+    ContextKey.MultipleSessions, ContextKey.CanStop, ContextKey.CanDismiss,
+  ].map((key) => [key, false]));
 
   constructor(private readonly manager: SessionManager, private readonly views: vscode.TreeView<unknown>[]) {
     super();
@@ -33,12 +41,17 @@ export class SessionInfo extends Disposable {
     const one = shown.length === 1 ? shown[0] : undefined;
     const description = one ? sessionDescription(one.address, one.status, one.state) : vscode.l10n.t('{0} sessions', shown.length);
     const message = one ? this.messageFor(one) : undefined;
-    if (description !== this.lastDescription || message !== this.lastMessage) {
+    // Each write is a message to the workbench: only what changed.
+    if (description !== this.lastDescription) {
       for (const view of this.views) {
         view.description = description;
-        view.message = message;
       }
       this.lastDescription = description;
+    }
+    if (message !== this.lastMessage) {
+      for (const view of this.views) {
+        view.message = message;
+      }
       this.lastMessage = message;
     }
     const connected = shown.filter((s) => s.status === 'connected');
