@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
+import { InertMarkdown } from '../skaffold/markdown';
 import { ErrorInfo, StateChange } from '../skaffold/model';
 import { SkaffoldSession } from '../skaffold/session';
 import { SessionManager } from '../skaffold/sessions';
@@ -14,46 +15,13 @@ export function lookIcon(look: Look): vscode.ThemeIcon {
   return new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
 }
 
-/** Server text as inert markdown: every markdown, HTML and theme-icon character escaped. */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&$:]/g, '\\$&');
-}
-
-/**
- * A tooltip built only from escaped text: server strings are untrusted, so nothing in them
- * can become a link, a command or HTML.
- */
-export class Tooltip {
-  readonly md = new vscode.MarkdownString(undefined, false);
-
-  constructor() {
-    this.md.isTrusted = false;
-    this.md.supportHtml = false;
-  }
-
-  heading(text: string): this {
-    this.md.appendMarkdown(`**${escapeMarkdown(oneLine(text, 300))}**\n\n`);
-    return this;
-  }
-
-  line(label: string, value: string | number | undefined): this {
-    if (value === undefined || value === '') {
-      return this;
-    }
-    this.md.appendMarkdown(`${escapeMarkdown(label)}: ${escapeMarkdown(oneLine(String(value), 500))}  \n`);
-    return this;
-  }
-
-  error(error: ErrorInfo | undefined, title = 'Error'): this {
-    if (!error) {
-      return this;
-    }
-    this.md.appendMarkdown('\n\n---\n\n');
-    this.md.appendMarkdown(`${escapeMarkdown(`${title}${error.code ? ` (${oneLine(error.code, 80)})` : ''}: ${oneLine(error.message, 1000)}`)}\n\n`);
-    for (const s of error.suggestions) {
-      this.md.appendMarkdown(`• ${escapeMarkdown(oneLine(s.action, 500))}  \n`);
-    }
-    return this;
+/** A tooltip built only from escaped text (see InertMarkdown), as an untrusted MarkdownString. */
+export class Tooltip extends InertMarkdown {
+  get md(): vscode.MarkdownString {
+    const md = new vscode.MarkdownString(this.value, false);
+    md.isTrusted = false;
+    md.supportHtml = false;
+    return md;
   }
 }
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { CommandId, STATUS_BAR_ID } from '../common/ids';
 import { Disposable } from '../common/lifecycle';
-import { escapeMarkdown } from './common';
+import { escapeMarkdown } from '../skaffold/markdown';
 import { formatDuration, mostUrgent, oneLine, sessionSummary, statusLook, Summary, SUMMARY_ICON } from '../skaffold/presentation';
 import { SkaffoldSession } from '../skaffold/session';
 import { SessionManager } from '../skaffold/sessions';
