@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import type { SkaffoldExtensionExports } from '../api/vscode-skaffold';
 import { ExtensionApi } from './api';
 import { registerCommands } from './commands';
+import { warnIfNotLoopback } from './commands/addressWarning';
+import { userExecutable } from './commands/executableConsent';
 import { TASK_TYPE, ViewId } from './common/ids';
 import { channelLogger } from './common/logger';
 import { onDidChangeSettings, readSettings } from './common/settings';
@@ -44,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
   subs.push(log);
   const logger = channelLogger(log);
   let settings = readSettings();
+  warnIfNotLoopback(context.globalState, settings.address);
 
   const manager = new SessionManager({ address: settings.address, logger, eventLogSize: settings.eventLogMaxEntries });
   subs.push(manager);
@@ -52,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
     manager,
     logger,
     isTrusted: () => vscode.workspace.isTrusted,
-    executable: () => settings.executable,
+    executable: userExecutable,
     launchArgs: () => settings.launchArgs,
     stopTimeoutMs: () => settings.stopTimeoutSeconds * 1000,
   });
@@ -72,13 +75,14 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
   subs.push(new SessionInfo(manager, views as vscode.TreeView<unknown>[]));
   const statusBar = new SkaffoldStatusBar(manager, settings.statusBarEnabled);
   subs.push(statusBar);
-  subs.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new SkaffoldTaskProvider(launcher)));
+  subs.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new SkaffoldTaskProvider(launcher, context.workspaceState)));
 
   subs.push(...registerCommands({
     manager,
     launcher,
     log,
     memory: context.workspaceState,
+    warnings: context.globalState,
     configuredAddress: () => settings.address,
     refreshViews: () => {
       artifacts.refresh();
@@ -91,6 +95,7 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
     settings = next;
     if (changed.includes('address')) {
       log.info(`[settings] address -> ${next.address}`);
+      warnIfNotLoopback(context.globalState, next.address);
       session.setAddress(next.address);
       if (next.autoConnect && session.status === 'disconnected') {
         session.connect();

@@ -24,7 +24,7 @@ function labelOf(found: DiscoveredSkaffold): string {
  * An address may be given directly (from another extension or a test). Attaching never
  * starts anything, so it is allowed in an untrusted workspace; detaching never stops Skaffold.
  */
-export async function attach(manager: SessionManager, configuredAddress: string, arg?: unknown): Promise<SkaffoldSession | undefined> {
+export async function attach(manager: SessionManager, configuredAddress: string, arg?: unknown, warn?: (address: string) => void): Promise<SkaffoldSession | undefined> {
   let address = typeof arg === 'string' ? arg : undefined;
   let found: DiscoveredSkaffold | undefined;
   if (!address) {
@@ -35,6 +35,7 @@ export async function attach(manager: SessionManager, configuredAddress: string,
     ({ address, found } = picked);
   }
   parseAddress(address); // a clear message for a typo, before anything is opened
+  warn?.(address);
   const configured = manager.findByAddress(address) === manager.configured;
   const session = configured ? manager.configured : manager.add({
     address,

@@ -3,6 +3,7 @@ import { CommandId, ViewId } from '../common/ids';
 import { openSettings } from '../common/openSettings';
 import { Launcher } from '../skaffold/launcher';
 import { SessionManager } from '../skaffold/sessions';
+import { warnIfNotLoopback } from './addressWarning';
 import { attach } from './attach';
 import { connect } from './connect';
 import { execute } from './execute';
@@ -16,8 +17,10 @@ export interface CommandDeps {
   manager: SessionManager;
   launcher: Launcher;
   log: vscode.LogOutputChannel;
-  /** Remembers launch choices (profiles, modules) per skaffold.yaml. */
+  /** Remembers launch choices (profiles, modules) per skaffold.yaml, and consents, per workspace. */
   memory: vscode.Memento;
+  /** Remembers, across windows, the addresses already warned about. */
+  warnings: vscode.Memento;
   /** The skaffold.address setting now. */
   configuredAddress(): string;
   /** Refreshes every view at once, bypassing coalescing. */
@@ -28,7 +31,7 @@ export interface CommandDeps {
  * Every contributed command; commands go through the sessions, never to gRPC directly.
  * Commands run from a tree row get the row (and so its session) as their first argument.
  */
-export function registerCommands({ manager, launcher, log, memory, configuredAddress, refreshViews }: CommandDeps): vscode.Disposable[] {
+export function registerCommands({ manager, launcher, log, memory, warnings, configuredAddress, refreshViews }: CommandDeps): vscode.Disposable[] {
   const r = (id: CommandId, handler: (...args: unknown[]) => unknown) => registerCommand(id, log, handler);
   return [
     r(CommandId.Connect, () => connect(manager.configured)),
@@ -53,7 +56,7 @@ export function registerCommands({ manager, launcher, log, memory, configuredAdd
     r(CommandId.Debug, (args) => launch(launcher, memory, 'debug', args)),
     r(CommandId.Run, (args) => launch(launcher, memory, 'run', args)),
     r(CommandId.Stop, (node) => stop(manager, launcher, node)),
-    r(CommandId.Attach, (arg) => attach(manager, configuredAddress(), arg)),
+    r(CommandId.Attach, (arg) => attach(manager, configuredAddress(), arg, (address) => warnIfNotLoopback(warnings, address))),
     r(CommandId.Dismiss, (node) => dismiss(manager, launcher, node)),
   ];
 }

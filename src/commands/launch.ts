@@ -5,6 +5,7 @@ import { LaunchCommand, LaunchError } from '../skaffold/launch';
 import { LaunchRequest, Launcher, PreparedLaunch } from '../skaffold/launcher';
 import { SkaffoldSession } from '../skaffold/session';
 import { LaunchTerminal } from '../views/launchTerminal';
+import { chooseExecutable } from './executableConsent';
 
 /** What `skaffold.dev` and friends accept instead of asking: from a task, a test or another extension. */
 export interface LaunchArgs {
@@ -40,11 +41,15 @@ export function reportLaunchError(err: unknown): void {
 export async function launch(launcher: Launcher, memory: vscode.Memento, command: LaunchCommand, args?: unknown): Promise<SkaffoldSession | undefined> {
   try {
     launcher.assertTrusted();
-    const request = await askRequest(memory, command, args);
-    if (!request) {
+    const asked = await askRequest(memory, command, args);
+    if (!asked) {
       return undefined;
     }
-    const prepared = await launcher.prepare(request);
+    const executable = await chooseExecutable(memory, asked.file);
+    if (executable === undefined) {
+      return undefined; // the user did not allow the workspace's executable
+    }
+    const prepared = await launcher.prepare({ ...asked.request, executable });
     return startInTerminal(launcher, prepared).session;
   } catch (err) {
     reportLaunchError(err);
@@ -72,7 +77,7 @@ function argsOf(args: unknown): LaunchArgs {
 }
 
 /** Which skaffold.yaml, profiles and modules: from the arguments, else asked (the last answer preselected). */
-async function askRequest(memory: vscode.Memento, command: LaunchCommand, rawArgs: unknown): Promise<LaunchRequest | undefined> {
+async function askRequest(memory: vscode.Memento, command: LaunchCommand, rawArgs: unknown): Promise<{ request: LaunchRequest; file: vscode.Uri } | undefined> {
   const args = argsOf(rawArgs);
   const file = args.file ? (typeof args.file === 'string' ? vscode.Uri.file(args.file) : args.file) : await pickConfigFile();
   if (!file) {
@@ -102,7 +107,7 @@ async function askRequest(memory: vscode.Memento, command: LaunchCommand, rawArg
   }
   const cwd = path.dirname(file.fsPath);
   const base = path.basename(file.fsPath);
-  return { command, cwd, filename: base === 'skaffold.yaml' ? undefined : base, profiles, modules };
+  return { request: { command, cwd, filename: base === 'skaffold.yaml' ? undefined : base, profiles, modules }, file };
 }
 
 async function pickConfigFile(): Promise<vscode.Uri | undefined> {

@@ -6,11 +6,11 @@ export interface Settings {
   autoConnect: boolean;
   statusBarEnabled: boolean;
   eventLogMaxEntries: number;
-  executable: string;
   launchArgs: string[];
   stopTimeoutSeconds: number;
 }
 
+/** Every key the extension reads. `executable` is not in the snapshot: see commands/executableConsent. */
 export const SettingKey = {
   address: 'skaffold.address',
   autoConnect: 'skaffold.autoConnect',
@@ -28,7 +28,6 @@ export function readSettings(): Settings {
     autoConnect: c.get<boolean>(SettingKey.autoConnect, true),
     statusBarEnabled: c.get<boolean>(SettingKey.statusBarEnabled, true),
     eventLogMaxEntries: Math.min(100_000, Math.max(10, c.get<number>(SettingKey.eventLogMaxEntries, 1000))),
-    executable: c.get<string>(SettingKey.executable, 'skaffold'),
     launchArgs: stringArray(c.get<unknown>(SettingKey.launchArgs, [])),
     stopTimeoutSeconds: Math.min(600, Math.max(1, c.get<number>(SettingKey.stopTimeoutSeconds, 30))),
   };

@@ -44,3 +44,19 @@ export function parseAddress(input: string): SkaffoldAddress {
 function printable(text: string): string {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
+
+/**
+ * Whether an address is on this machine: 127.0.0.0/8, ::1 or localhost. Skaffold binds its
+ * API to 127.0.0.1 only, and the API has no authentication and no encryption: any other
+ * address means the dev loop is reachable, and readable, over a network.
+ */
+export function isLoopbackAddress(address: SkaffoldAddress | string): boolean {
+  let host: string;
+  try {
+    host = (typeof address === 'string' ? parseAddress(address) : address).host.toLowerCase();
+  } catch {
+    return true; // not an address at all: the session reports that, there is nothing to warn of
+  }
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+    || /^(0{1,4}:){7}0{0,3}1$/.test(host) || host === '::ffff:127.0.0.1';
+}

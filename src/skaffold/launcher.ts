@@ -19,6 +19,8 @@ export interface LaunchRequest {
   rpcPort?: number;
   /** Arguments after ours; default: the `skaffold.launch.args` setting. */
   args?: string[];
+  /** The executable, as chosen for this launch; default: `executable()` of the options. */
+  executable?: string;
 }
 
 /** A launch checked and ready to start: everything is known, nothing runs yet. */
@@ -37,7 +39,7 @@ export interface LauncherOptions {
   manager: SessionManager;
   /** Whether this workspace is trusted: Skaffold runs the project's build commands. */
   isTrusted(): boolean;
-  /** The `skaffold.executable` setting. */
+  /** The executable when a request names none: the user's own `skaffold.executable`. */
   executable(): string;
   /** The `skaffold.launch.args` setting. */
   launchArgs(): string[];
@@ -66,7 +68,7 @@ export class Launcher implements Disposable {
    */
   async prepare(request: LaunchRequest): Promise<PreparedLaunch> {
     this.assertTrusted();
-    const configured = this.options.executable().trim() || 'skaffold';
+    const configured = (request.executable ?? this.options.executable()).trim() || 'skaffold';
     const executable = await resolveExecutable(configured, { cwd: request.cwd, env: this.options.env });
     if (!executable) {
       throw new LaunchError('notFound', `The Skaffold executable "${oneLine(configured, 200)}" was not found${configured.includes(path.sep) || configured.includes('/') ? '' : ' on the PATH'}. Install Skaffold or set skaffold.executable to its path.`);

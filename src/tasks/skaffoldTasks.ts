@@ -5,6 +5,7 @@ import { LaunchCommand, LaunchError } from '../skaffold/launch';
 import { Launcher } from '../skaffold/launcher';
 import { SkaffoldSession } from '../skaffold/session';
 import { LaunchTerminal } from '../views/launchTerminal';
+import { chooseExecutable } from '../commands/executableConsent';
 
 /** A `tasks.json` entry: `{ "type": "skaffold", "command": "dev", "profiles": ["local"] }`. */
 export interface SkaffoldTaskDefinition extends vscode.TaskDefinition {
@@ -28,7 +29,7 @@ const COMMANDS: LaunchCommand[] = ['dev', 'debug', 'run'];
  * task stops Skaffold gracefully.
  */
 export class SkaffoldTaskProvider implements vscode.TaskProvider {
-  constructor(private readonly launcher: Launcher) {}
+  constructor(private readonly launcher: Launcher, private readonly memory: vscode.Memento) {}
 
   async provideTasks(): Promise<vscode.Task[]> {
     const files = await vscode.workspace.findFiles('**/skaffold.{yaml,yml}', '**/{node_modules,.git,vendor}/**', 20);
@@ -67,7 +68,12 @@ export class SkaffoldTaskProvider implements vscode.TaskProvider {
     const file = path.resolve(folder.uri.fsPath, d.file ?? 'skaffold.yaml');
     const base = path.basename(file);
     try {
+      const executable = await chooseExecutable(this.memory, vscode.Uri.file(file));
+      if (executable === undefined) {
+        return failedTerminal(vscode.l10n.t('Not started: this workspace\'s skaffold.executable was not allowed.'));
+      }
       const prepared = await this.launcher.prepare({
+        executable,
         command: d.command,
         cwd: path.dirname(file),
         filename: base === 'skaffold.yaml' ? undefined : base,
