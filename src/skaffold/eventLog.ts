@@ -80,6 +80,20 @@ export class EventLog {
     return out;
   }
 
+  /**
+   * Forgets every record and what counts as a replay: another Skaffold (a new address) has
+   * a history of its own, which may be older than the last one's.
+   */
+  clear(): void {
+    this.buffer = new Array(this.capacity);
+    this.start = 0;
+    this.count = 0;
+    this.newest = -Infinity;
+    this.newestEntries = [];
+    this.replayBefore = -Infinity;
+    this.replayKeys = new Set();
+  }
+
   /** Changes the capacity, keeping the newest records. */
   resize(capacity: number): void {
     const kept = this.records().slice(-Math.max(1, Math.floor(capacity)));

@@ -140,6 +140,10 @@ export class SkaffoldSession implements Disposable {
   // Replay: the state being rebuilt from Skaffold's history, shown once caught up.
   private replaying = false;
   private shadow: SessionState = initialState();
+  /** The newest GetState of this connection: the truth a replay cut short is aligned with. */
+  private lastServerState: State | undefined;
+  /** Whether this connection delivered a live event (not history). */
+  private liveSeen = false;
   /** Where the replay's changes go: unused, since the whole state is announced when it ends. */
   private replayChange: StateChange = emptyChange();
   private subscribedAt = 0;
@@ -286,6 +290,7 @@ export class SkaffoldSession implements Disposable {
     this.teardown();
     this._status = 'disconnected';
     this._state = initialState();
+    this.log.clear(); // its replay boundary belongs to the old address's Skaffold
     this.everPublished = false;
     this.queueChange(allChange());
     if (wasActive) {
@@ -350,6 +355,7 @@ export class SkaffoldSession implements Disposable {
     const gen = this.generation;
     const server = await client.getState(this.opts.callTimeoutMs);
     if (gen === this.generation) {
+      this.lastServerState = server;
       if (this.replaying) {
         this.shadow = reconcileStatuses(this.shadow, server).state;
       } else {
@@ -413,6 +419,8 @@ export class SkaffoldSession implements Disposable {
     this.attempts = 0;
     this.lastSeenAt = Date.now();
     this.shadow = stateFromServer(server);
+    this.lastServerState = server;
+    this.liveSeen = false;
     this.replaying = true;
     this.subscribedAt = Date.now();
     this.replayStartedAt = this.subscribedAt;
@@ -445,8 +453,18 @@ export class SkaffoldSession implements Disposable {
     if (wasConnected) {
       this.lastSeenAt = Date.now();
     }
+    this.drain(); // what arrived before the loss is applied first
+    // Lost before any live event: what was applied is Skaffold's history up to some point,
+    // whose statuses are those of that moment. The newest GetState says where Skaffold
+    // really was.
+    const cutShort = !this.liveSeen && this.lastServerState !== undefined;
     if (this.replaying) {
+      if (cutShort) {
+        this.shadow = reconcileStatuses(this.shadow, this.lastServerState!).state;
+      }
       this.endReplay(!this.everPublished);
+    } else if (cutShort && wasConnected) {
+      this.applyResult(reconcileStatuses(this._state, this.lastServerState!));
     }
     this.dropConnection();
     let next: SessionStatus;
@@ -500,6 +518,7 @@ export class SkaffoldSession implements Disposable {
         if (gen !== this.generation) {
           return;
         }
+        this.lastServerState = server;
         if (!this.replaying) {
           this.applyResult(reconcileTriggers(this._state, server));
         }
@@ -587,10 +606,12 @@ export class SkaffoldSession implements Disposable {
     }
     const batch = this.batch;
     this.batch = [];
+    const at = entryTime(batch[batch.length - 1]);
+    const live = at !== undefined && at >= this.subscribedAt;
+    this.liveSeen ||= live;
     if (this.replaying) {
       this.shadow = applyBatch(this.shadow, batch, this.replayChange);
-      const at = entryTime(batch[batch.length - 1]);
-      if (at !== undefined && at >= this.subscribedAt) {
+      if (live) {
         // A live event: Skaffold has sent its history.
         this.endReplay(true);
       } else if (this.lastEntryAt - this.replayStartedAt > 2000) {

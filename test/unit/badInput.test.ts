@@ -205,7 +205,8 @@ test('a message over the size limit: tooLarge; the session keeps what it showed 
   const history: LogEntry[] = [ev.meta(), ev.devLoop(0, 'In Progress'), ev.build('example/app', 'In Progress'), ev.build('example/app', 'Complete')];
   let live: grpc.ServerWritableStream<object, LogEntry> | undefined;
   const srv = await grpcServer((server) => server.addService(service, {
-    GetState: (_c: unknown, cb: grpc.sendUnaryData<object>) => cb(null, { buildState: { artifacts: { 'example/app': 'Not Started' }, autoTrigger: true } }),
+    // As Skaffold's: GetState agrees with the history it replays.
+    GetState: (_c: unknown, cb: grpc.sendUnaryData<object>) => cb(null, { buildState: { artifacts: { 'example/app': 'Complete' }, autoTrigger: true } }),
     Events: (call: grpc.ServerWritableStream<object, LogEntry>) => { history.forEach((e) => call.write(e)); live = call; },
     EventLog: () => undefined, Execute: () => undefined, AutoBuild: () => undefined, AutoSync: () => undefined, AutoDeploy: () => undefined, Handle: () => undefined,
   }));
