@@ -6,8 +6,9 @@ import { LogEntry } from './protocol';
 
 const MAX_LINE = 1000;
 
+/** Server text for the log line: control characters removed, one line (no newline, tab or line separator), bounded. */
 function t(value: unknown, max = 300): string {
-  return cleanText(value, max).trim();
+  return cleanText(value, max).replace(/\s+/g, ' ').trim();
 }
 
 function err(e: ErrorInfo | undefined): string {

@@ -8,7 +8,8 @@ import { oneLine } from './presentation';
 
 /** Server text as inert markdown: every markdown, HTML and theme-icon character escaped. */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&$:]/g, '\\$&');
+  // Leading spaces would make a code block; '=' under a line a heading.
+  return text.replace(/^\s+/, '').replace(/[\\`*_{}[\]()#+\-.!|<>~&$:=]/g, '\\$&');
 }
 
 /** Builds tooltip markdown: a bold heading, `label: value` lines, an error with suggestions. */

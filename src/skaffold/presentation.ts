@@ -262,7 +262,7 @@ export function sessionSummary(session: { status: SessionStatus; state: SessionS
 
 /** "127.0.0.1:50051 · v2.7.0 · #3": which session the views show. */
 export function sessionDescription(address: string, status: SessionStatus, state: SessionState): string {
-  const parts = [address];
+  const parts = [oneLine(address, 100)];
   if (state.skaffoldVersion) {
     parts.push(oneLine(state.skaffoldVersion, 32));
   }

@@ -144,6 +144,11 @@ export class SkaffoldSession implements Disposable {
   private lastServerState: State | undefined;
   /** Whether this connection delivered a live event (not history). */
   private liveSeen = false;
+  /**
+   * The replayed history as it is, while it is shown before a live event came (aligned with
+   * GetState); undefined otherwise.
+   */
+  private history: SessionState | undefined;
   /** Where the replay's changes go: unused, since the whole state is announced when it ends. */
   private replayChange: StateChange = emptyChange();
   private subscribedAt = 0;
@@ -421,6 +426,7 @@ export class SkaffoldSession implements Disposable {
     this.shadow = stateFromServer(server);
     this.lastServerState = server;
     this.liveSeen = false;
+    this.history = undefined;
     this.replaying = true;
     this.subscribedAt = Date.now();
     this.replayStartedAt = this.subscribedAt;
@@ -453,18 +459,12 @@ export class SkaffoldSession implements Disposable {
     if (wasConnected) {
       this.lastSeenAt = Date.now();
     }
-    this.drain(); // what arrived before the loss is applied first
-    // Lost before any live event: what was applied is Skaffold's history up to some point,
-    // whose statuses are those of that moment. The newest GetState says where Skaffold
-    // really was.
-    const cutShort = !this.liveSeen && this.lastServerState !== undefined;
+    // What arrived before the loss is applied first. Lost before any live event, what was
+    // applied is history up to some point: endReplay and drain align its statuses with the
+    // newest GetState.
+    this.drain();
     if (this.replaying) {
-      if (cutShort) {
-        this.shadow = reconcileStatuses(this.shadow, this.lastServerState!).state;
-      }
       this.endReplay(!this.everPublished);
-    } else if (cutShort && wasConnected) {
-      this.applyResult(reconcileStatuses(this._state, this.lastServerState!));
     }
     this.dropConnection();
     let next: SessionStatus;
@@ -540,6 +540,7 @@ export class SkaffoldSession implements Disposable {
 
   private dropConnection(): void {
     this.drain();
+    this.history = undefined; // what is shown stays as shown
     this.generation++;
     clearTimeout(this.livenessTimer);
     clearTimeout(this.settleTimer);
@@ -619,7 +620,21 @@ export class SkaffoldSession implements Disposable {
       }
       return;
     }
-    this._state = applyBatch(this._state, batch, this.pendingChange);
+    if (this.history) {
+      // History still arriving after it was shown: it accumulates as it is (durations come
+      // from pairs of its events), and is shown with Skaffold's current statuses until the
+      // first live event, from which on it is the state.
+      this.history = applyBatch(this.history, batch, this.pendingChange);
+      if (live) {
+        this._state = this.history;
+        this.history = undefined;
+        mergeChange(this.pendingChange, allChange());
+      } else {
+        this._state = this.alignedWithServer(this.history, this.pendingChange);
+      }
+    } else {
+      this._state = applyBatch(this._state, batch, this.pendingChange);
+    }
     if (!isEmptyChange(this.pendingChange)) {
       this.schedule();
     }
@@ -654,10 +669,29 @@ export class SkaffoldSession implements Disposable {
     clearTimeout(this.settleTimer);
     this.settleTimer = undefined;
     if (publish) {
-      this._state = this.shadow;
+      // Shown before a live event (after a quiet spell, or the 2 s cap, or cut short), the
+      // replay may not be over: its statuses are those of some moment in the history.
+      if (this.liveSeen) {
+        this._state = this.shadow;
+      } else {
+        this.history = this.shadow;
+        this._state = this.alignedWithServer(this.shadow);
+      }
       this.everPublished = true;
       this.queueChange(allChange());
     }
+  }
+
+  /** Statuses as the newest GetState has them: Skaffold's word on now, over replayed history. */
+  private alignedWithServer(state: SessionState, change?: StateChange): SessionState {
+    if (!this.lastServerState) {
+      return state;
+    }
+    const aligned = reconcileStatuses(state, this.lastServerState);
+    if (change) {
+      mergeChange(change, aligned.change);
+    }
+    return aligned.state;
   }
 
   private applyResult(result: ReduceResult): void {

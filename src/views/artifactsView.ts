@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { StateChange } from '../skaffold/model';
-import { artifactDescription, formatDuration } from '../skaffold/presentation';
+import { artifactDescription, formatDuration, oneLine } from '../skaffold/presentation';
 import { SkaffoldSession } from '../skaffold/session';
-import { detailItem, DetailNode, errorDetails, nodeId, SessionTree, statusIcon, Tooltip, TreePart } from './common';
+import { contextWord, detailItem, DetailNode, errorDetails, nodeId, SessionTree, statusIcon, Tooltip, TreePart } from './common';
 
 export interface ArtifactNode {
   kind: 'artifact';
@@ -79,15 +79,15 @@ class ArtifactsPart implements TreePart<ArtifactsTreeNode> {
       return detailItem(element);
     }
     const a = this.session.state.artifacts.get(element.name);
-    const item = new vscode.TreeItem(element.name, a?.error ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(oneLine(element.name, 200), a?.error ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = element.id;
     if (!a) {
       return item;
     }
     item.description = artifactDescription(a);
     item.iconPath = statusIcon(a.status);
-    item.contextValue = `artifact.${a.status.replace(/\s+/g, '')}`;
-    item.accessibilityInformation = { label: `${a.name}, ${item.description}` };
+    item.contextValue = `artifact.${contextWord(a.status)}`;
+    item.accessibilityInformation = { label: `${oneLine(a.name, 200)}, ${item.description}` };
     const tip = new Tooltip().heading(a.name).line('Status', a.status).line('Iteration', a.iteration >= 0 ? `#${a.iteration}` : undefined);
     if (a.lastResult) {
       tip.line('Last build', `${a.lastResult.status} in #${a.lastResult.iteration}${a.lastResult.durationMs !== undefined ? ` after ${formatDuration(a.lastResult.durationMs)}` : ''}`);

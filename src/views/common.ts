@@ -7,6 +7,14 @@ import { SessionManager } from '../skaffold/sessions';
 import { sessionItem } from './sessionItem';
 import { Look, oneLine, statusLook } from '../skaffold/presentation';
 
+/**
+ * A status from the server as a word for `contextValue`: its letters only, so that no text
+ * from Skaffold can add a flag (`;stoppable`) that a menu's `viewItem =~` would match.
+ */
+export function contextWord(status: string): string {
+  return status.replace(/[^A-Za-z]/g, '').slice(0, 40);
+}
+
 export function statusIcon(status: string): vscode.ThemeIcon {
   return lookIcon(statusLook(status));
 }

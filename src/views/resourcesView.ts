@@ -3,7 +3,7 @@ import { NOT_STARTED, PhaseState, ResourceState, StateChange } from '../skaffold
 import { Status } from '../skaffold/protocol';
 import { groupResources, oneLine, ResourceGroup } from '../skaffold/presentation';
 import { SkaffoldSession } from '../skaffold/session';
-import { detailItem, DetailNode, errorDetails, nodeId, SessionTree, statusIcon, Tooltip, TreePart } from './common';
+import { contextWord, detailItem, DetailNode, errorDetails, nodeId, SessionTree, statusIcon, Tooltip, TreePart } from './common';
 
 type PhaseKey = 'deploy' | 'statusCheck' | 'fileSync' | 'test';
 
@@ -153,7 +153,7 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
     const state = this.session.state;
     const r = state.resources.get(element.name);
     const hasChildren = r?.error !== undefined || (this.groupOf(element.name)?.children.length ?? 0) > 0;
-    const item = new vscode.TreeItem(element.name, hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(oneLine(element.name, 200), hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = element.id;
     if (!r) {
       return item;
@@ -163,7 +163,7 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
     const stale = r.status === Status.InProgress && (state.statusCheck.status === Status.Succeeded || state.statusCheck.status === Status.Failed);
     item.iconPath = stale ? new vscode.ThemeIcon('history', new vscode.ThemeColor('disabledForeground')) : statusIcon(r.status);
     item.description = stale ? `last seen ${resourceDescription(r)}` : resourceDescription(r);
-    item.contextValue = `resource.${r.status.replace(/\s+/g, '')}`;
+    item.contextValue = `resource.${contextWord(r.status)}`;
     item.tooltip = new Tooltip().heading(r.name).line('Status', r.status).line('Message', r.message).line('Code', r.code)
       .line('Updated', r.at ? new Date(r.at).toLocaleTimeString() : undefined).error(r.error, 'Failed').md;
     return item;

@@ -74,7 +74,7 @@ export class SkaffoldStatusBar extends Disposable {
     if (tooltip !== this.lastTooltip) {
       const md = new vscode.MarkdownString();
       md.isTrusted = false;
-      md.appendMarkdown(tooltip.split('\n').map(escapeMarkdown).join('  \n'));
+      md.appendMarkdown(tooltip.split('\n').map((line) => escapeMarkdown(oneLine(line, 500))).join('  \n'));
       this.item.tooltip = md;
       this.lastTooltip = tooltip;
     }

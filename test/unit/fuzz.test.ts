@@ -1,0 +1,653 @@
+/**
+ * Property-based fuzzing of everything that turns Skaffold's (untrusted) events into what a
+ * person sees: the reducer, the presentation helpers, the log line and the tooltip markdown.
+ * Inputs come from ./arbitraries: every Event member and State field in the shapes
+ * @grpc/proto-loader decodes, random and adversarial strings (huge, control characters,
+ * markdown, HTML, `command:` / `javascript:` links, theme icons), unknown enum values and
+ * event kinds, missing fields, negative and huge ports and iterations.
+ *
+ * How cases are counted: SKAFFOLD_FUZZ_RUNS (default 100,000) is the total number of fast-check
+ * cases of this file, split between the properties by RUN_SHARES (each test's name gives its
+ * count). A case is one generated input, so not every case goes through the whole pipeline:
+ * - reducer: a GetState and a batch of 0-24 LogEntries (13,000 cases, about 63,000 entries);
+ * - full pipeline: the same, then every row's description, label and summary, and every
+ *   tooltip built as the views build theirs and rendered with marked (6,000 cases, about
+ *   29,000 entries and 50,000 tooltips): 100,000 of these alone would take about 2 minutes;
+ * - GetState reconciliation after a batch (5,000), one LogEntry -> its log line (2 x 14,000),
+ *   one tooltip of random strings (13,000), the status bar's markdown (2 x 6,000), one
+ *   PortState (11,000), one session address (2,000), one string or duration (10,000).
+ * The run prints the totals (cases run, LogEntries, markdown documents rendered). It takes
+ * about 40 s on a 2-core machine.
+ *
+ * Seed: 0x5ca1d unless SKAFFOLD_FUZZ_SEED is set (decimal, 0x hex, or `random`: then printed in
+ * the test names). On a failure fast-check prints the seed, the path and the shrunk
+ * counterexample; the same seed (and at least as many runs) reproduces it:
+ * `SKAFFOLD_FUZZ_SEED=<seed> node --test out/test/unit/fuzz.test.js`. To fuzz longer:
+ * `SKAFFOLD_FUZZ_RUNS=1000000` (or SKAFFOLD_FUZZ_SEED=random, repeatedly).
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { marked } from 'marked';
+import { cleanText } from '../../src/skaffold/errors';
+import { describeEntry } from '../../src/skaffold/format';
+import { escapeMarkdown, InertMarkdown } from '../../src/skaffold/markdown';
+import {
+  ArtifactState, emptyChange, ErrorInfo, initialState, mergeChange, PhaseState, PortState, ResourceState, SessionState, StateChange,
+} from '../../src/skaffold/model';
+import {
+  artifactDescription, formatDuration, groupResources, oneLine, portLabel, portUrl, sessionDescription, sessionSummary, summarize,
+} from '../../src/skaffold/presentation';
+import { applyBatch, reconcileStatuses, reconcileTriggers, reduce, stateFromServer } from '../../src/skaffold/reducer';
+import type { SessionProcess, SessionStatus } from '../../src/skaffold/session';
+import { ADVERSARIAL, adversarialString, arb, DEFAULT_SEED, portNumber } from './arbitraries';
+
+// ------------------------------------------------------------------------------ seed and count
+
+function parseNumber(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '') {
+    return undefined;
+  }
+  const n = Number(text.trim());
+  if (!Number.isSafeInteger(n)) {
+    throw new Error(`not an integer: ${text}`);
+  }
+  return n;
+}
+
+/** SKAFFOLD_FUZZ_SEED=random picks one (printed in every test name, to reproduce what it finds). */
+const SEED = process.env.SKAFFOLD_FUZZ_SEED?.trim() === 'random'
+  ? Math.floor(Math.random() * 2 ** 31)
+  : parseNumber(process.env.SKAFFOLD_FUZZ_SEED) ?? DEFAULT_SEED;
+const RUNS = Math.max(1, parseNumber(process.env.SKAFFOLD_FUZZ_RUNS) ?? 100_000);
+
+/** Each property's share of RUNS (sums to 1). */
+const RUN_SHARES = {
+  reducer: 0.13,
+  views: 0.06,
+  reconcile: 0.05,
+  logLine: 0.14,
+  logLineBreaks: 0.14,
+  markdown: 0.13,
+  statusBarSafe: 0.06,
+  statusBarFaithful: 0.06,
+  ports: 0.11,
+  sessionAddress: 0.02,
+  oneLine: 0.10,
+} as const;
+
+const totals = { cases: 0, events: 0, markdown: 0 };
+
+function runs(share: keyof typeof RUN_SHARES): number {
+  return Math.max(1, Math.round(RUNS * RUN_SHARES[share]));
+}
+
+/** fc.assert, counting the cases run (up to the first failure, whose report names the seed, the path and the shrunk counterexample). */
+function check<T>(share: keyof typeof RUN_SHARES, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => void): void {
+  const details = fc.check(fc.property(arbitrary, predicate), { seed: SEED, numRuns: runs(share), includeErrorInReport: true });
+  totals.cases += details.numRuns;
+  if (details.failed) {
+    throw new Error(fc.defaultReportMessage(details));
+  }
+}
+
+const label = (share: keyof typeof RUN_SHARES) => `(seed 0x${SEED.toString(16)}, ${runs(share)} cases)`;
+
+after(() => {
+  // node:test prints this with the results: how much was fuzzed, and how to reproduce it.
+  console.log(`fuzz: seed 0x${SEED.toString(16)}, ${totals.cases} cases run (of ${RUNS}; a failing property stops at its first counterexample), ${totals.events} LogEntries through the reducer or describeEntry, ${totals.markdown} markdown documents rendered with marked`);
+});
+
+// ---------------------------------------------------------------------------------- invariants
+
+/** assert.ok with a message built only on failure: the messages quote the input, and most checks pass. */
+function ensure(condition: unknown, message: () => string): asserts condition {
+  if (!condition) {
+    assert.fail(message());
+  }
+}
+
+/** What must never reach a one-line label, description or log line. */
+const CONTROL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
+/** A string as JSON, with the invisible characters JSON leaves as they are (U+2028, U+202E, U+0085...) spelled out. */
+function show(text: string, max = 300): string {
+  return JSON.stringify(text.slice(0, max)).replace(new RegExp(CONTROL.source, 'gu'), (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}
+
+function assertOneLine(text: unknown, max: number, what: string): void {
+  assert.equal(typeof text, 'string', `${what} is a string`);
+  const s = text as string;
+  const bad = CONTROL.exec(s);
+  ensure(!bad, () => `${what} has no control character, line break or bidi override; found U+${bad?.[0].codePointAt(0)?.toString(16).padStart(4, '0')} in ${show(s, 300)}`);
+  ensure(s.length <= max, () => `${what} is at most ${max} long, is ${s.length}`);
+}
+
+/** The bounds of src/skaffold/reducer.ts: text(v, max) keeps at most max characters and an ellipsis. */
+const BOUND = { name: 513, text: 8193, status: 129, code: 129, action: 2049, platform: 129, platforms: 513, version: 64, short: 65, namespace: 257, workingDir: 1025, suggestions: 20, debugPorts: 50 };
+
+function assertText(value: unknown, max: number, what: string, optional = true): void {
+  if (value === undefined && optional) {
+    return;
+  }
+  assert.equal(typeof value, 'string', `${what} is a string`);
+  ensure((value as string).length <= max, () => `${what} is bounded to ${max}, is ${(value as string).length}`);
+}
+
+function assertTime(value: unknown, what: string): void {
+  ensure(value === undefined || (typeof value === 'number' && Number.isFinite(value)), () => `${what} is a finite time or absent: ${String(value)}`);
+}
+
+function assertError(e: ErrorInfo | undefined, what: string): void {
+  if (e === undefined) {
+    return;
+  }
+  assertText(e.message, BOUND.text, `${what}.message`, false);
+  assertText(e.code, BOUND.code, `${what}.code`);
+  ensure(Array.isArray(e.suggestions) && e.suggestions.length <= BOUND.suggestions, () => `${what}: at most ${BOUND.suggestions} suggestions`);
+  for (const s of e.suggestions) {
+    assertText(s.action, BOUND.action, `${what} suggestion`, false);
+    ensure(s.action.length > 0, () => `${what}: no empty suggestion`);
+    assertText(s.code, BOUND.code, `${what} suggestion code`);
+  }
+}
+
+function assertPhase(p: PhaseState | undefined, what: string): void {
+  if (!p) {
+    return;
+  }
+  assertText(p.status, BOUND.status, `${what}.status`, false);
+  assertText(p.message, BOUND.text, `${what}.message`);
+  assertText(p.code, BOUND.code, `${what}.code`);
+  assertTime(p.at, `${what}.at`);
+  assertError(p.error, `${what}.error`);
+}
+
+/** Every string of the state is bounded as the reducer promises, and every map is keyed as the views expect. */
+function assertWellFormed(s: SessionState): void {
+  for (const [key, a] of s.artifacts) {
+    assert.equal(key, a.name, 'artifacts are keyed by their name');
+    assertText(a.name, BOUND.name, 'artifact name', false);
+    assert.ok(a.name.length > 0, 'no artifact without a name');
+    assertText(a.status, BOUND.status, 'artifact status', false);
+    ensure(Number.isInteger(a.iteration), () => `artifact iteration is an integer: ${a.iteration}`);
+    assertTime(a.startedAt, 'artifact startedAt');
+    assertError(a.error, 'artifact error');
+    assertText(a.hostPlatform, BOUND.platform, 'hostPlatform');
+    assertText(a.targetPlatforms, BOUND.platforms, 'targetPlatforms');
+    const last = a.lastResult;
+    if (last) {
+      assertText(last.status, BOUND.status, 'last result status', false);
+      assertTime(last.at, 'last result at');
+      ensure(last.durationMs === undefined || (Number.isFinite(last.durationMs) && last.durationMs >= 0), () => `duration is absent or finite and not negative: ${last.durationMs}`);
+      assertError(last.error, 'last result error');
+    }
+  }
+  for (const [key, r] of s.resources) {
+    assert.equal(key, r.name, 'resources are keyed by their name');
+    assertText(r.name, BOUND.name, 'resource name', false);
+    assert.ok(r.name.length > 0, 'no resource without a name');
+    assertText(r.status, BOUND.status, 'resource status', false);
+    assertText(r.message, BOUND.text, 'resource message');
+    assertText(r.code, BOUND.code, 'resource code');
+    assertTime(r.at, 'resource at');
+    assertError(r.error, 'resource error');
+  }
+  for (const [key, p] of s.ports) {
+    ensure(typeof key === 'number' && Number.isInteger(key) && key >= 1 && key <= 65535, () => `port keys are integers in 1..65535: ${String(key)}`);
+    assert.equal(key, p.localPort, 'ports are keyed by their local port');
+    assertText(p.address, BOUND.short, 'port address', false);
+    assertText(p.resourceType, BOUND.short, 'port resourceType');
+    assertText(p.resourceName, BOUND.name, 'port resourceName');
+    assertText(p.namespace, BOUND.namespace, 'port namespace');
+    assertText(p.podName, BOUND.name, 'port podName');
+    assertText(p.containerName, BOUND.name, 'port containerName');
+    assertText(p.portName, BOUND.short, 'port portName');
+    if (typeof p.targetPort === 'string') {
+      assertText(p.targetPort, BOUND.short, 'named target port');
+    } else {
+      ensure(p.targetPort === undefined || (typeof p.targetPort === 'number' && p.targetPort > 0), () => `target port: ${String(p.targetPort)}`);
+    }
+  }
+  for (const [key, c] of s.debugContainers) {
+    assert.equal(key, c.key, 'debug containers are keyed by their key');
+    assertText(c.status, BOUND.status, 'debug container status', false);
+    assertText(c.podName, BOUND.name, 'debug podName');
+    assertText(c.containerName, BOUND.name, 'debug containerName');
+    assertText(c.namespace, BOUND.namespace, 'debug namespace');
+    assertText(c.artifact, BOUND.name, 'debug artifact');
+    assertText(c.runtime, BOUND.short, 'debug runtime');
+    assertText(c.workingDir, BOUND.workingDir, 'debug workingDir');
+    const ports = Object.entries(c.debugPorts);
+    ensure(ports.length <= BOUND.debugPorts, () => `at most ${BOUND.debugPorts} debug ports, got ${ports.length}`);
+    for (const [name, port] of ports) {
+      assertText(name, BOUND.short, 'debug port name', false);
+      assert.equal(typeof port, 'number');
+    }
+  }
+  assertPhase(s.deploy, 'deploy');
+  assertPhase(s.statusCheck, 'statusCheck');
+  assertPhase(s.fileSync, 'fileSync');
+  assertText(s.fileSync.image, BOUND.name, 'fileSync image');
+  assert.ok(s.fileSync.fileCount === undefined || Number.isInteger(s.fileSync.fileCount));
+  assertPhase(s.test, 'test');
+  assertPhase(s.termination, 'termination');
+  ensure(Number.isInteger(s.devLoop.iteration), () => `dev loop iteration is an integer: ${s.devLoop.iteration}`);
+  assertText(s.devLoop.status, BOUND.status, 'dev loop status', false);
+  assertError(s.devLoop.error, 'dev loop error');
+  assertTime(s.devLoop.at, 'dev loop at');
+  assertTime(s.devLoop.startedAt, 'dev loop startedAt');
+  assertText(s.skaffoldInfo, BOUND.text, 'skaffoldInfo');
+  assertText(s.skaffoldVersion, BOUND.version, 'skaffoldVersion');
+  assert.ok(Number.isInteger(s.unknownEvents) && s.unknownEvents >= 0);
+  assertTime(s.lastEventAt, 'lastEventAt');
+  for (const v of Object.values(s.autoTrigger)) {
+    assert.ok(v === undefined || typeof v === 'boolean');
+  }
+}
+
+/** The state as plain data, Maps in their order (the views show that order). */
+function snapshot(s: SessionState): unknown {
+  return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v instanceof Map ? [...v.entries()] : v]));
+}
+
+function changeSnapshot(c: StateChange): unknown {
+  return { sections: [...c.sections].sort(), all: [...c.all].sort(), artifacts: [...c.artifacts].sort(), resources: [...c.resources].sort(), ports: [...c.ports].sort((a, b) => a - b) };
+}
+
+// ------------------------------------------------------------------------------------ markdown
+
+const ALLOWED_TOKENS = new Set(['paragraph', 'strong', 'hr', 'br', 'text', 'escape', 'space']);
+const ALLOWED_TAG = /^<\/?(p|strong|hr|br)>$/;
+
+interface MdToken { type: string; [key: string]: unknown }
+
+function walkTokens(tokens: unknown, visit: (t: MdToken) => void): void {
+  if (!Array.isArray(tokens)) {
+    return;
+  }
+  for (const t of tokens) {
+    if (Array.isArray(t)) {
+      walkTokens(t, visit); // table rows
+    } else if (t && typeof t === 'object' && typeof (t as MdToken).type === 'string') {
+      visit(t as MdToken);
+      for (const key of ['tokens', 'items', 'header', 'rows', 'cells']) {
+        walkTokens((t as MdToken)[key], visit);
+      }
+    } else if (t && typeof t === 'object' && Array.isArray((t as { tokens?: unknown }).tokens)) {
+      walkTokens((t as { tokens: unknown }).tokens, visit); // table cells
+    }
+  }
+}
+
+function decodeHtml(text: string): string {
+  return text.replace(/&(lt|gt|quot|#39|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', '#39': '\'', amp: '&' })[e]!);
+}
+
+/** A `$` with an even number of backslashes before it (none included) is a theme icon waiting to happen. */
+function unescapedDollar(md: string): number {
+  for (let i = md.indexOf('$'); i >= 0; i = md.indexOf('$', i + 1)) {
+    let slashes = 0;
+    while (i - slashes - 1 >= 0 && md[i - slashes - 1] === '\\') {
+      slashes++;
+    }
+    if (slashes % 2 === 0) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/** What a reader sees: the text of the HTML, line breaks as newlines. */
+function visibleText(html: string): string {
+  return decodeHtml(html.replace(/<br>/g, '\n').replace(/<[^>]*>/g, ''));
+}
+
+interface Rendered { md: string; tokens: MdToken[]; html: string }
+
+/** Markdown as VS Code renders it: marked (the version VS Code vendors), GFM on. */
+function render(md: string): Rendered {
+  totals.markdown++;
+  return { md, tokens: marked.lexer(md, { gfm: true }) as unknown as MdToken[], html: marked.parse(md, { async: false, gfm: true }) };
+}
+
+/**
+ * What no server string may ever become: no link, image or HTML token anywhere, no element of
+ * the input's HTML (`<a`, `<img`, `<script`, any tag with attributes) in the output, no
+ * unescaped `$(` theme icon.
+ */
+function assertSafe({ md, tokens, html }: Rendered): void {
+  walkTokens(tokens, (t) => {
+    ensure(t.type !== 'link' && t.type !== 'image' && t.type !== 'html', () => `no ${t.type} token: ${JSON.stringify(t.raw)} in ${show(md, 500)}`);
+  });
+  for (const [tag] of html.matchAll(/<[^>]*>?/g)) {
+    ensure(/^<\/?[a-z][a-z0-9]*>$/.test(tag) && !/^<\/?(a|img|script|iframe|style|svg|object|embed|input|form)>$/.test(tag), () => `no HTML element from the input, found ${JSON.stringify(tag)} in ${show(html, 500)}`);
+  }
+  const dollar = unescapedDollar(md);
+  ensure(dollar === -1, () => `theme-icon syntax escaped: ${JSON.stringify(md.slice(Math.max(0, dollar - 20), dollar + 20))}`);
+}
+
+/** Only the structure our markdown makes (paragraphs, bold, rules, line breaks), and each expected text shown as it is. */
+function assertFaithful({ md, tokens, html }: Rendered, expected: string[]): void {
+  walkTokens(tokens, (t) => {
+    ensure(ALLOWED_TOKENS.has(t.type), () => `only our own structure, not a ${t.type} token: ${JSON.stringify(t.raw)} in ${show(md, 500)}`);
+  });
+  for (const [tag] of html.matchAll(/<[^>]*>?/g)) {
+    ensure(ALLOWED_TAG.test(tag), () => `only our own tags in the HTML, found ${JSON.stringify(tag)} in ${show(html, 500)}`);
+  }
+  const visible = visibleText(html);
+  for (const text of expected) {
+    ensure(visible.includes(text), () => `escaping loses nothing: ${show(text, 300)} is not in what is shown: ${show(visible, 600)}`);
+  }
+}
+
+/** Both: inert, and faithful to the text. */
+function assertInert(md: string, expected: string[]): void {
+  const r = render(md);
+  assertSafe(r);
+  assertFaithful(r, expected);
+}
+
+/** A tooltip as src/views/*View.ts build theirs (the extension-host fuzz reads the real ones), and the texts it must show. */
+class Tip {
+  readonly md = new InertMarkdown();
+  readonly expected: string[] = [];
+
+  heading(text: string): this {
+    this.md.heading(text);
+    this.expected.push(oneLine(text, 300));
+    return this;
+  }
+
+  line(name: string, value: string | number | undefined): this {
+    this.md.line(name, value);
+    if (value !== undefined && value !== '') {
+      this.expected.push(`${name}: ${oneLine(String(value), 500)}`.trimEnd());
+    }
+    return this;
+  }
+
+  error(e: ErrorInfo | undefined, title: string): this {
+    this.md.error(e, title);
+    if (e) {
+      this.expected.push(`${title}${e.code ? ` (${oneLine(e.code, 80)})` : ''}: ${oneLine(e.message, 1000)}`.trimEnd());
+      for (const s of e.suggestions) {
+        this.expected.push(`• ${oneLine(s.action, 500)}`.trimEnd());
+      }
+    }
+    return this;
+  }
+
+  check(): void {
+    assertInert(this.md.value, this.expected);
+  }
+}
+
+// -------------------------------------------------------------------------------- the pipeline
+
+const STATUSES: SessionStatus[] = ['disconnected', 'connecting', 'connected', 'reconnecting', 'ended', 'failed'];
+
+const processArb: fc.Arbitrary<SessionProcess | undefined> = fc.option(fc.record({
+  pid: fc.option(fc.integer({ min: -1, max: 2 ** 22 }), { nil: undefined }),
+  state: fc.constantFrom('starting', 'running', 'stopping', 'exited'),
+  exitCode: fc.option(fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.constant(null)), { nil: undefined }),
+  signal: fc.option(fc.oneof(fc.constantFrom('SIGINT', 'SIGKILL', null), adversarialString), { nil: undefined }),
+}, { noNullPrototype: true }) as fc.Arbitrary<SessionProcess>, { nil: undefined });
+
+/** Everything the views show of a state, checked as one line each, and every tooltip rendered. */
+function checkPresentation(s: SessionState, process: SessionProcess | undefined): void {
+  for (const a of s.artifacts.values()) {
+    assertOneLine(artifactDescription(a), 200, 'artifact description');
+    artifactTip(a).check();
+  }
+  const groups = groupResources(s.resources.values());
+  const seen = groups.flatMap((g) => [g.resource, ...g.children]);
+  assert.equal(seen.length, s.resources.size, 'every resource is shown exactly once');
+  assert.deepEqual(new Set(seen), new Set(s.resources.values()));
+  for (const g of groups) {
+    for (const c of g.children) {
+      ensure(/^pods?\//i.test(c.name), () => `only pods are grouped under an owner: ${c.name}`);
+    }
+  }
+  for (const r of s.resources.values()) {
+    resourceTip(r).check();
+  }
+  for (const [name, p] of [['Deploy', s.deploy], ['Status check', s.statusCheck], ['File sync', s.fileSync], ['Test', s.test]] as const) {
+    new Tip().heading(name).line('Status', p.status).line('Message', p.message).line('Code', p.code).line('Updated', p.at ? new Date(p.at).toLocaleTimeString() : undefined).error(p.error, 'Failed').check();
+  }
+  for (const p of s.ports.values()) {
+    assertOneLine(portLabel(p), 400, 'port label');
+    assertPortUrl(p);
+    portTip(p).check();
+  }
+  for (const status of STATUSES) {
+    assertOneLine(summarize(status, s).text, 100, 'summary');
+    assertOneLine(sessionSummary({ status, state: s, process }).text, 100, 'session summary');
+    assertOneLine(sessionDescription('127.0.0.1:50051', status, s), 200, 'session description');
+  }
+}
+
+function artifactTip(a: ArtifactState): Tip {
+  const tip = new Tip().heading(a.name).line('Status', a.status).line('Iteration', a.iteration >= 0 ? `#${a.iteration}` : undefined);
+  if (a.lastResult) {
+    tip.line('Last build', `${a.lastResult.status} in #${a.lastResult.iteration}${a.lastResult.durationMs !== undefined ? ` after ${formatDuration(a.lastResult.durationMs)}` : ''}`);
+    if (a.lastResult.at) {
+      tip.line('Finished', new Date(a.lastResult.at).toLocaleTimeString());
+    }
+  }
+  return tip.line('Platform', a.targetPlatforms ?? a.hostPlatform).error(a.error, 'Build failed');
+}
+
+function resourceTip(r: ResourceState): Tip {
+  return new Tip().heading(r.name).line('Status', r.status).line('Message', r.message).line('Code', r.code)
+    .line('Updated', r.at ? new Date(r.at).toLocaleTimeString() : undefined).error(r.error, 'Failed');
+}
+
+function portTip(p: PortState): Tip {
+  return new Tip().heading(portUrl(p) ?? `port ${p.localPort}`).line('Resource', `${p.resourceType ?? ''}/${p.resourceName ?? ''}`)
+    .line('Namespace', p.namespace).line('Pod', p.podName).line('Container', p.containerName).line('Port name', p.portName)
+    .line('Remote port', p.targetPort).line('Bound to', p.address);
+}
+
+function assertPortUrl(p: PortState): void {
+  const url = portUrl(p);
+  if (url !== undefined) {
+    const m = /^http:\/\/localhost:([1-9]\d{0,4})$/.exec(url);
+    ensure(m && Number(m[1]) <= 65535, () => `only http://localhost:<1..65535>, got ${JSON.stringify(url)}`);
+    assert.equal(Number(m[1]), p.localPort, 'the URL opens the forwarded port');
+  }
+}
+
+const batchArb = fc.record({
+  server: fc.option(arb.state, { nil: undefined }),
+  entries: fc.array(arb.entry, { maxLength: 24 }),
+  split: fc.nat(),
+  process: processArb,
+});
+
+test(`reducer: any events and GetState never throw, stay bounded and well keyed, leave their input unchanged, and a batch equals its entries one by one ${label('reducer')}`, () => {
+  check('reducer', batchArb, ({ server, entries, split }) => {
+    totals.events += entries.length;
+    const s0 = server ? stateFromServer(server) : initialState();
+    assertWellFormed(s0);
+    const before = structuredClone(snapshot(s0));
+
+    const batchChange = emptyChange();
+    const batched = applyBatch(s0, entries, batchChange);
+    const oneByOneChange = emptyChange();
+    const oneByOne = entries.reduce((s, e) => {
+      const r = reduce(s, e);
+      mergeChange(oneByOneChange, r.change);
+      return r.state;
+    }, s0);
+    assert.deepEqual(snapshot(batched), snapshot(oneByOne), 'applying a batch equals applying its entries one by one');
+    assert.deepEqual(changeSnapshot(batchChange), changeSnapshot(oneByOneChange), 'and reports the same change');
+    const k = entries.length === 0 ? 0 : split % (entries.length + 1);
+    const inTwo = applyBatch(applyBatch(s0, entries.slice(0, k), emptyChange()), entries.slice(k), emptyChange());
+    assert.deepEqual(snapshot(inTwo), snapshot(batched), 'however the stream is cut into batches');
+    assert.deepEqual(snapshot(s0), before, 'the reducer is pure: the state it was given is unchanged');
+    assertWellFormed(batched);
+  });
+});
+
+test(`views of any reduced state: descriptions, labels and summaries are one bounded line; tooltips render with no link, image or HTML and lose no text ${label('views')}`, () => {
+  check('views', batchArb, ({ server, entries, process }) => {
+    totals.events += entries.length;
+    const s = applyBatch(server ? stateFromServer(server) : initialState(), entries, emptyChange());
+    checkPresentation(s, process);
+  });
+});
+
+test(`GetState reconciliation: never throws, stays bounded, pure, and takes Skaffold's triggers and statuses ${label('reconcile')}`, () => {
+  const arbitrary = fc.record({ server: fc.option(arb.state, { nil: undefined }), entries: fc.array(arb.entry, { maxLength: 12 }), reconcileWith: arb.state });
+  check('reconcile', arbitrary, ({ server, entries, reconcileWith }) => {
+    totals.events += entries.length;
+    const s = applyBatch(server ? stateFromServer(server) : initialState(), entries, emptyChange());
+    const before = structuredClone(snapshot(s));
+    const triggers = reconcileTriggers(s, reconcileWith);
+    const statuses = reconcileStatuses(s, reconcileWith);
+    assert.deepEqual(snapshot(s), before, 'reconciling leaves the state it was given unchanged');
+    for (const r of [triggers, statuses]) {
+      assertWellFormed(r.state);
+      const expected = {
+        build: reconcileWith.buildState ? reconcileWith.buildState.autoTrigger === true : undefined,
+        sync: reconcileWith.fileSyncState ? reconcileWith.fileSyncState.autoTrigger === true : undefined,
+        deploy: reconcileWith.deployState ? reconcileWith.deployState.autoTrigger === true : undefined,
+      };
+      const { build, sync, deploy } = r.state.autoTrigger;
+      assert.deepEqual({ build, sync, deploy }, expected, 'the auto triggers are Skaffold\'s');
+    }
+    // Each artifact Skaffold names ends with the status it gives (the last one, when two
+    // names are the same once bounded).
+    const wanted = new Map<string, string>();
+    for (const [raw, status] of Object.entries(reconcileWith.buildState?.artifacts ?? {})) {
+      if (raw.length > 0) {
+        wanted.set(bounded(raw, 512), bounded(typeof status === 'string' ? status : '', 128));
+      }
+    }
+    for (const [name, status] of wanted) {
+      assert.equal(statuses.state.artifacts.get(name)?.status, status, `artifact ${show(name, 80)} has Skaffold's status`);
+      assert.ok(triggers.state.artifacts.has(name), 'an artifact Skaffold names is shown');
+    }
+  });
+});
+
+/** The reducer's text(): at most `max` characters, then an ellipsis. */
+function bounded(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+// ------------------------------------------------------------------------------- the log line
+
+test(`log lines: describeEntry never throws and stays bounded, whatever the LogEntry ${label('logLine')}`, () => {
+  check('logLine', arb.entry, (e) => {
+    totals.events++;
+    const line = describeEntry(e);
+    assert.equal(typeof line, 'string');
+    ensure(line.length <= 1001, () => `a log line is at most 1001 long, is ${line.length}`);
+    ensure(!/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(line), () => `no control character but tab and newline (what cleanText keeps): ${show(line, 300)}`);
+  });
+});
+
+test(`log lines: each event is one line, with no newline, tab or line separator from the server ${label('logLineBreaks')}`, () => {
+  check('logLineBreaks', arb.entry, (e) => {
+    totals.events++;
+    assertOneLine(describeEntry(e), 1001, 'log line');
+  });
+});
+
+// ------------------------------------------------------------------------------------ markdown
+
+const anyValue = fc.oneof(adversarialString, fc.integer(), fc.double(), fc.constant(undefined));
+const errorArb: fc.Arbitrary<ErrorInfo | undefined> = fc.option(fc.record({
+  message: adversarialString,
+  code: fc.option(adversarialString, { nil: undefined }),
+  suggestions: fc.array(fc.record({ code: fc.option(adversarialString, { nil: undefined }), action: adversarialString }, { noNullPrototype: true }), { maxLength: 4 }),
+}, { noNullPrototype: true }), { nil: undefined });
+
+const tooltipArb = fc.record({
+  heading: adversarialString,
+  lines: fc.array(fc.tuple(fc.constantFrom('Status', 'Message', 'Code', 'Remote port', 'Bound to'), anyValue), { maxLength: 5 }),
+  error: errorArb,
+  title: fc.constantFrom('Error', 'Failed', 'Build failed'),
+});
+
+test(`tooltips: InertMarkdown of any strings renders (marked) with no link, image, HTML or theme icon, only <p> <strong> <hr> <br>, and shows every text ${label('markdown')}`, () => {
+  // The hand-picked attacks, each alone and in every position, before the random ones.
+  for (const evil of ADVERSARIAL) {
+    const tip = new Tip().heading(evil).line('Status', evil).line('Message', `x ${evil} y`).error({ message: evil, code: evil, suggestions: [{ action: evil, code: evil }] }, 'Failed');
+    tip.check();
+    assertInert(`a ${escapeMarkdown(oneLine(evil))} b`, [`a ${oneLine(evil)} b`]);
+  }
+  assertInert(new InertMarkdown().heading('[x](command:workbench.action.terminal.new)').value, ['[x](command:workbench.action.terminal.new)']);
+  assertInert(new InertMarkdown().heading('x'.repeat(100_000)).value, [`${'x'.repeat(300)}…`]);
+  check('markdown', tooltipArb, ({ heading, lines, error, title }) => {
+    const tip = new Tip().heading(heading);
+    for (const [name, value] of lines) {
+      tip.line(name, value);
+    }
+    tip.error(error, title).check();
+  });
+});
+
+/**
+ * statusBar.ts: the first line is ours, then the session's last error, whose server part is
+ * toSkaffoldError's cleanText(details): at most 300 characters, control characters gone, tabs
+ * and newlines kept.
+ */
+const statusBarLines = fc.array(adversarialString, { maxLength: 6 })
+  .map((parts) => ['Skaffold at 127.0.0.1:50051: not connected', ...cleanText(parts.join('\n')).split('\n'), 'Click to show the Skaffold views.']);
+
+function statusBarMarkdown(lines: string[]): Rendered {
+  return render(lines.map(escapeMarkdown).join('  \n'));
+}
+
+test(`status bar tooltip: lines escaped one by one and joined as the status bar does render with no link, image, HTML or theme icon ${label('statusBarSafe')}`, () => {
+  check('statusBarSafe', statusBarLines, (lines) => assertSafe(statusBarMarkdown(lines)));
+});
+
+test(`status bar tooltip: only paragraphs and line breaks, and every line shown as it is ${label('statusBarFaithful')}`, () => {
+  check('statusBarFaithful', statusBarLines, (lines) => {
+    assertFaithful(statusBarMarkdown(lines), lines.map((l) => l.trim()));
+  });
+});
+
+// ------------------------------------------------------------------------ ports and one-liners
+
+const portStateArb: fc.Arbitrary<PortState> = fc.record({
+  localPort: portNumber,
+  address: fc.oneof(arb.address, fc.constant(undefined as unknown as string)),
+  resourceType: fc.option(adversarialString, { nil: undefined }),
+  resourceName: fc.option(adversarialString, { nil: undefined }),
+  podName: fc.option(adversarialString, { nil: undefined }),
+  namespace: fc.option(adversarialString, { nil: undefined }),
+  targetPort: fc.option(fc.oneof(portNumber, adversarialString), { nil: undefined }),
+}, { requiredKeys: ['localPort', 'address'], noNullPrototype: true });
+
+test(`ports: portUrl is http://localhost:<1..65535> or nothing, whatever the address and port; labels are one bounded line ${label('ports')}`, () => {
+  check('ports', portStateArb, (p) => {
+    assertPortUrl(p);
+    const loopback = p.address === undefined || ['', '127.0.0.1', 'localhost', '::1', '[::1]'].includes(p.address);
+    if (!loopback || !Number.isInteger(p.localPort) || p.localPort < 1 || p.localPort > 65535) {
+      assert.equal(portUrl(p), undefined, `no URL for ${JSON.stringify(p.address)}:${p.localPort}`);
+    }
+    assertOneLine(portLabel({ ...p, localPort: Number.isInteger(p.localPort) && p.localPort >= 1 && p.localPort <= 65535 ? p.localPort : 1 }), 400, 'port label');
+  });
+});
+
+test(`session description: one line whatever the address the session was given ${label('sessionAddress')}`, () => {
+  check('sessionAddress', fc.tuple(adversarialString, fc.constantFrom<SessionStatus>(...STATUSES)), ([address, status]) => {
+    assertOneLine(sessionDescription(address, status, initialState()), 400, 'session description');
+  });
+});
+
+test(`oneLine and formatDuration: any input gives one bounded line ${label('oneLine')}`, () => {
+  check('oneLine', fc.tuple(adversarialString, fc.integer({ min: 0, max: 2000 }), fc.oneof(fc.double(), fc.integer(), fc.constant(undefined))), ([text, max, ms]) => {
+    const line = oneLine(text, max);
+    assertOneLine(line, max + 1, 'oneLine');
+    assert.equal(line, line.trim(), 'trimmed');
+    assert.ok(!/\s\s/.test(line), 'whitespace runs collapsed');
+    assertOneLine(oneLine(text), 201, 'oneLine default');
+    assertOneLine(formatDuration(ms), 40, 'duration');
+  });
+});
