@@ -292,6 +292,7 @@ export class SkaffoldSession implements Disposable {
     const wasActive = this._status !== 'disconnected';
     this._addressText = address;
     this.lastSeenAt = undefined;
+    this._lastError = undefined; // it was about the old address
     this.teardown();
     this._status = 'disconnected';
     this._state = initialState();

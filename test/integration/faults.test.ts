@@ -1,8 +1,10 @@
 /// <reference types="mocha" />
 /**
  * Faults where the UI matters, inside a real VS Code extension host, against the fake Skaffold
- * on loopback: killed mid-stream and restarted on the same port, frozen, an HTTP server on the
- * port, and a 50,000-event replay at connect. What is checked is what the user sees: the status
+ * on loopback: killed mid-stream and restarted on the same port, restarted on another port,
+ * frozen, an HTTP server on the port, TCP servers that close at once or never answer,
+ * Skaffold exiting during the replay, a 50,000-event replay at connect and a 100,000-event
+ * burst (never started: extension.test.ts; deactivated: teardown.test.ts). What is checked is what the user sees: the status
  * bar item (text and tooltip, read back from the item), the `skaffold.status` context key that
  * picks the views' welcome content (recorded as the extension sets it), and the rows of the
  * views. `skaffold.address` is restored after each case.
@@ -261,5 +263,108 @@ describe('faults in a real VS Code', () => {
     assert.strictEqual(ext.session.state.resources.size, 4 + pods);
     await eventually('the status bar says ready', () => statusBar(ext).text === '$(check) Skaffold');
     console.log(`[skaffold-test]     (replay of ${total} entries shown in ${shownMs} ms; states published while "connected" before it was complete: ${partial.length}${partial.length ? `, the first after ${partial[0]} entries` : ''})`);
+  });
+  it('restarted on another port: the old session stays ended with the reason; attached, the new one shows beside it', async () => {
+    const old = await FakeSkaffold.start({ stepMs: 5 });
+    stops.push(() => old.stop());
+    await old.runDevLoop();
+    await follow(old);
+    await old.stop();
+    await eventually('ended', () => ext.session.status === 'ended');
+    const moved = await FakeSkaffold.start({ stepMs: 5, artifacts: ['example/moved'] });
+    stops.push(() => moved.stop());
+    await moved.runDevLoop();
+    const session = (await vscode.commands.executeCommand<import('../../src/skaffold/session').SkaffoldSession>('skaffold.attach', moved.address))!;
+    stops.push(() => ext.manager.remove(session));
+    await eventually('the new one connected', () => session.status === 'connected' && session.state.ports.size === 1);
+    await eventually('grouped by session', async () => (await rows(ext.views.artifacts)).length === 2);
+    const groups = await rows(ext.views.artifacts);
+    assert.deepStrictEqual(groups.map((r) => `${r.label}: ${r.description}`), [`${old.address}: ended`, `${moved.address}: ready`]);
+    const nodes = (await ext.views.artifacts.getChildren()) ?? [];
+    assert.deepStrictEqual((await rows(ext.views.artifacts, nodes[0])).map((r) => r.label), ['example/app', 'example/worker'], 'the old one keeps its last state');
+    assert.deepStrictEqual((await rows(ext.views.artifacts, nodes[1])).map((r) => r.label), ['example/moved']);
+    await eventually('the status bar counts both', () => statusBar(ext).text === '$(check) Skaffold (2)');
+    assert.match(statusBar(ext).tooltip, new RegExp(`${reEscape(old.address)} \\(${reEscape(old.address)}\\): ended`));
+  });
+
+  it('a TCP server that closes every connection: connecting, with the reason in the status bar, retried quietly', async () => {
+    let accepted = 0;
+    const server = net.createServer((socket) => { accepted++; socket.destroy(); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    stops.push(() => new Promise<void>((r) => server.close(() => r())));
+    const address = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    await setAddress(address);
+    await eventually('a reason', () => ext.session.address === address && ext.session.lastError !== undefined);
+    assert.strictEqual(ext.session.status, 'connecting');
+    await eventually('the status bar says connecting', () => statusBar(ext).text === '$(loading~spin) Skaffold: connecting');
+    assert.match(statusBar(ext).tooltip, new RegExp(`Nothing answers at ${reEscape(address)}`));
+    assert.strictEqual(keys.values.get('skaffold.status'), 'connecting');
+    const before = accepted;
+    await eventually('retried', () => accepted > before, 5000);
+  });
+
+  it('a TCP server that accepts and never answers: connecting, the reason says it did not answer', async () => {
+    const held = new Set<net.Socket>();
+    const server = net.createServer((socket) => { held.add(socket); socket.on('close', () => held.delete(socket)); socket.resume(); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    stops.push(() => new Promise<void>((r) => { held.forEach((s) => s.destroy()); server.close(() => r()); }));
+    const address = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    await setAddress(address);
+    await eventually('the connect deadline (3 s) passed', () => ext.session.address === address && ext.session.lastError?.kind === 'timeout', 10_000);
+    assert.strictEqual(ext.session.status, 'connecting');
+    await eventually('the status bar says connecting', () => statusBar(ext).text === '$(loading~spin) Skaffold: connecting');
+    assert.match(statusBar(ext).tooltip, /did not answer GetState in time/);
+    assert.ok(held.size <= 2, `one attempt open at a time (${held.size})`);
+  });
+
+  it('Skaffold exits during the replay: ended with the reason; the rows have its current statuses', async () => {
+    const fake = await FakeSkaffold.start({ stepMs: 5 });
+    stops.push(() => fake.stop());
+    await fake.runDevLoop();
+    await fake.changeFile('example/app'); // the history now has two iterations
+    // A long history of an earlier moment: example/worker building again and again.
+    const at = Date.now() - 60_000;
+    for (let i = 0; i < 30_000; i++) {
+      fake.history.splice(5, 0, {
+        timestamp: { seconds: String(Math.floor(at / 1000)), nanos: i },
+        event: { event_type: 'buildEvent', buildEvent: { artifact: 'example/worker', status: i % 2 ? 'In Progress' : 'Failed', err: 'an old failure' } },
+        entry: '',
+      });
+    }
+    let received = 0;
+    const sub = ext.manager.onDidLog(({ session }) => {
+      if (session === ext.session && ++received === 10_000) {
+        void fake.stop();
+      }
+    });
+    stops.push(() => sub.dispose());
+    await setAddress(fake.address);
+    await eventually('ended', () => ext.session.address === fake.address && ext.session.status === 'ended', 20_000);
+    await eventually('the status bar says ended', () => statusBar(ext).text === '$(debug-stop) Skaffold: ended');
+    assert.ok(received < fake.history.length, `cut mid-replay (${received} of ${fake.history.length})`);
+    const shown = (await rows(ext.views.artifacts)).map((r) => `${r.label}: ${(r.description ?? '').split(' · ')[0]}`);
+    const truth = Object.entries(fake.state.buildState?.artifacts ?? {}).map(([name, status]) => `${name}: ${status}`);
+    assert.deepStrictEqual(shown, truth, 'Skaffold\'s last statuses, not those of the moment the replay was cut at');
+  });
+
+  it('a burst of 100,000 events: the views end with Skaffold\'s state, the status bar ready', async () => {
+    const fake = await FakeSkaffold.start({ stepMs: 5 });
+    stops.push(() => fake.stop());
+    await fake.runDevLoop();
+    await follow(fake);
+    const pods = 100;
+    const resources = fake.state.statusCheckState!.resources!;
+    const count = 100_000;
+    for (let sent = 0; sent < count;) {
+      for (let k = 0; k < 2000; k++, sent++) {
+        const entry = resourceEntry(sent, pods, Date.now(), sent < count - pods ? 'In Progress' : 'Succeeded');
+        fake.emit(entry);
+        resources[entry.event!.resourceStatusCheckEvent!.resource!] = entry.event!.resourceStatusCheckEvent!.status!;
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    await eventually('the rows are Skaffold\'s', () => sameRows(ext, fake), 30_000);
+    assert.strictEqual(ext.session.status, 'connected');
+    await eventually('the status bar says ready', () => statusBar(ext).text === '$(check) Skaffold');
   });
 });
