@@ -16,18 +16,12 @@ import { parseAddress } from '../../src/skaffold/address';
 import { loadSkaffoldPackageDefinition, LogEntry } from '../../src/skaffold/protocol';
 import { SkaffoldSession, SessionStatus } from '../../src/skaffold/session';
 import { ev } from './helpers';
+import { findFreePort } from '../../src/skaffold/launch';
 
 const unhandled: unknown[] = [];
 process.on('unhandledRejection', (reason) => unhandled.push(reason));
 after(() => assert.deepEqual(unhandled, [], 'no unhandled rejection'));
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 async function expectError(promise: Promise<unknown>, kind: SkaffoldError['kind'], message: RegExp): Promise<SkaffoldError> {
   const err = await promise.then(() => assert.fail('expected a failure'), (e: unknown) => e);
@@ -70,7 +64,7 @@ test('addresses: host:port, [::1]:port, a bare port; nonsense is a clear error',
 });
 
 test('nothing listening: unreachable, with how to start Skaffold', async () => {
-  const port = await freePort();
+  const port = await findFreePort();
   const client = new SkaffoldClient(`127.0.0.1:${port}`);
   try {
     const err = await expectError(client.getState(2000), 'unreachable', new RegExp(`Nothing answers at 127\\.0\\.0\\.1:${port}.*--rpc-port ${port}`));

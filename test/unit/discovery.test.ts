@@ -3,34 +3,18 @@
  * (Linux /proc, macOS ps, Windows PowerShell), the flags that give the port, and a real
  * stand-in Skaffold found in the real /proc.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import {
   listSkaffoldProcesses, parsePsOutput, parseSkaffoldArgv, parseWindowsProcessJson, splitWindowsCommandLine,
 } from '../../src/skaffold/discovery';
 import { findFreePort, SkaffoldProcess } from '../../src/skaffold/launch';
+import { scratch } from './helpers';
 
 const STANDIN = path.resolve(__dirname, '../../../test/fakes/bin/skaffold');
-const tempDirs: string[] = [];
-const processes: SkaffoldProcess[] = [];
-after(async () => {
-  for (const p of processes) {
-    p.kill();
-    await p.exited;
-  }
-  for (const dir of tempDirs) {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-function tempDir(): string {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'skaffold-discovery-')));
-  tempDirs.push(dir);
-  return dir;
-}
+const { tempDir, processes } = scratch('skaffold-discovery');
 
 const parse = (line: string) => parseSkaffoldArgv(line.split(' '));
 

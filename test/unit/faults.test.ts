@@ -27,6 +27,7 @@ import { SessionOptions, SessionStatus, SkaffoldSession, StatusChangeEvent } fro
 import { SessionManager } from '../../src/skaffold/sessions';
 import { FakeSkaffold } from '../fakes/skaffoldFake';
 import { untilSessions } from './helpers';
+import { findFreePort } from '../../src/skaffold/launch';
 
 v8.setFlagsFromString('--expose_gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -276,13 +277,6 @@ function fillHistory(fake: FakeSkaffold, count: number): void {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 /** Server-side sockets the fake holds (its connections from clients). */
 function fakeSockets(fake: FakeSkaffold): number {
@@ -508,7 +502,7 @@ test('frozen without a FIN: reconnecting with the reason, no connection piling u
 }));
 
 test('never started: connecting, saying how to start Skaffold, the state a fresh client\'s; picked up once it starts', CASE_TIMEOUT, (t) => faultCase(t, {}, async (c) => {
-  const port = await freePort();
+  const port = await findFreePort();
   const session = new SkaffoldSession({ address: `127.0.0.1:${port}`, ...FAST });
   c.defer(() => session.dispose());
   session.connect();

@@ -1,4 +1,9 @@
 /** Builders of LogEntries as Skaffold sends them, for reducer and session tests. */
+import { after } from 'node:test';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { SkaffoldProcess } from '../../src/skaffold/launch';
 import { Event, LogEntry } from '../../src/skaffold/protocol';
 import { SessionManager } from '../../src/skaffold/sessions';
 
@@ -71,4 +76,30 @@ export function untilSessions(manager: SessionManager, predicate: () => boolean,
       }
     }
   });
+}
+
+/**
+ * What a test file makes and must not leave behind: temporary folders (removed) and Skaffold
+ * processes (killed) when the file's tests are done. Call once, at the top of the file.
+ */
+export function scratch(prefix: string): { tempDir(): string; processes: SkaffoldProcess[] } {
+  const dirs: string[] = [];
+  const processes: SkaffoldProcess[] = [];
+  after(async () => {
+    for (const p of processes) {
+      p.kill();
+      await p.exited;
+    }
+    for (const dir of dirs) {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  return {
+    processes,
+    tempDir() {
+      const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`)));
+      dirs.push(dir);
+      return dir;
+    },
+  };
 }

@@ -8,13 +8,13 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
 import { SkaffoldClient } from '../../src/skaffold/client';
 import { SkaffoldError } from '../../src/skaffold/errors';
 import {
   buildLaunchArgs, findFreePort, LaunchError, LaunchSpec, ProcessExit, resolveExecutable, SkaffoldProcess,
 } from '../../src/skaffold/launch';
+import { scratch } from './helpers';
 
 const unhandled: unknown[] = [];
 process.on('unhandledRejection', (reason) => unhandled.push(reason));
@@ -24,25 +24,9 @@ const BIN_DIR = path.resolve(__dirname, '../../../test/fakes/bin');
 const STANDIN = path.join(BIN_DIR, 'skaffold');
 const posix = process.platform !== 'win32';
 
-const processes: SkaffoldProcess[] = [];
-const tempDirs: string[] = [];
+const { tempDir, processes } = scratch('skaffold-launch');
 const clients: SkaffoldClient[] = [];
-after(async () => {
-  clients.forEach((c) => c.dispose());
-  for (const p of processes) {
-    p.kill();
-    await p.exited;
-  }
-  for (const dir of tempDirs) {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-function tempDir(): string {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'skaffold-launch-')));
-  tempDirs.push(dir);
-  return dir;
-}
+after(() => clients.forEach((c) => c.dispose()));
 
 /** The stand-in, with its output collected; `env` adds to this process's environment. */
 function startStandin(args: string[], env: Record<string, string> = {}, cwd?: string) {
