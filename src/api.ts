@@ -37,17 +37,52 @@ export function snapshot(s: SkaffoldSession): SkaffoldSessionSnapshot {
   };
 }
 
+/**
+ * An event whose payload is built only while it has listeners: without another extension
+ * subscribed, no snapshot is made on the event path.
+ */
+class LazyEmitter<T> implements vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<T>();
+  private listeners = 0;
+
+  readonly event: vscode.Event<T> = (listener, thisArgs, disposables) => {
+    const sub = this.emitter.event(listener, thisArgs);
+    this.listeners++;
+    let done = false;
+    const d = {
+      dispose: () => {
+        if (!done) {
+          done = true;
+          this.listeners--;
+          sub.dispose();
+        }
+      },
+    };
+    disposables?.push(d);
+    return d;
+  };
+
+  fire(make: () => T): void {
+    if (this.listeners > 0) {
+      this.emitter.fire(make());
+    }
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+  }
+}
+
 export class ExtensionApi extends Disposable implements SkaffoldApi {
   readonly version = 1 as const;
-  private readonly sessionsEmitter = this._register(new vscode.EventEmitter<readonly SkaffoldSessionSnapshot[]>());
+  private readonly sessionsEmitter = this._register(new LazyEmitter<readonly SkaffoldSessionSnapshot[]>());
   readonly onDidChangeSessions = this.sessionsEmitter.event;
-  private readonly stateEmitter = this._register(new vscode.EventEmitter<SkaffoldSessionSnapshot>());
+  private readonly stateEmitter = this._register(new LazyEmitter<SkaffoldSessionSnapshot>());
   readonly onDidChangeSessionState = this.stateEmitter.event;
 
   constructor(private readonly manager: SessionManager) {
     super();
-    // Snapshots are built only when someone listens.
-    const fireSessions = () => this.sessionsEmitter.fire(this.sessions);
+    const fireSessions = () => this.sessionsEmitter.fire(() => this.sessions);
     const off = [
       manager.onDidChangeSessions(fireSessions),
       manager.onDidChangeStatus(({ event }) => {
@@ -55,7 +90,7 @@ export class ExtensionApi extends Disposable implements SkaffoldApi {
           fireSessions();
         }
       }),
-      manager.onDidChangeState(({ session }) => this.stateEmitter.fire(snapshot(session))),
+      manager.onDidChangeState(({ session }) => this.stateEmitter.fire(() => snapshot(session))),
     ];
     this._register({ dispose: () => off.forEach((d) => d.dispose()) });
   }

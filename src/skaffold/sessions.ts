@@ -94,7 +94,7 @@ export class SessionManager implements Disposable {
    */
   add(options: NewSessionOptions): SkaffoldSession {
     const existing = this.findByAddress(options.address);
-    if (existing && !(existing !== this.configured && existing.status === 'ended')) {
+    if (existing && (existing === this.configured || existing.status !== 'ended')) {
       return existing;
     }
     if (existing) {
