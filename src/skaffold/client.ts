@@ -67,7 +67,7 @@ interface SecureConnector {
  * something else), and closing the client does not close it either. Uses grpc-js's
  * `_createSecureConnector` hook; without it (another grpc-js), plain insecure credentials.
  */
-function socketTrackingCredentials(sockets: Set<net.Socket>): grpc.ChannelCredentials {
+export function socketTrackingCredentials(sockets: Set<net.Socket>): grpc.ChannelCredentials {
   type Hooked = { _createSecureConnector?: (...args: unknown[]) => SecureConnector };
   const base = grpc.credentials.createInsecure();
   const create = (base as unknown as Hooked)._createSecureConnector;

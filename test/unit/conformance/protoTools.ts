@@ -37,6 +37,8 @@ export interface Shared {
   /** include folders, searched in order, and the file to load */
   v1_0: { include: string[]; file: string };
   v2_24: { include: string[]; file: string };
+  /** Skaffold v2.24.0's v2 API (package proto.v2). */
+  v2_24_v2: { include: string[]; file: string };
   recorded: string;
 }
 
@@ -52,6 +54,7 @@ export function sharedLayout(repoRoot: string): Shared {
     // v2.24.0's (HTTP-gateway options only; they do not touch the wire format).
     v1_0: { include: [v1Include, v2Include], file: path.join(v1Include, 'skaffold.proto') },
     v2_24: { include: [v2Include], file: path.join(v2Include, 'v1', 'skaffold.proto') },
+    v2_24_v2: { include: [v2Include], file: path.join(v2Include, 'v2', 'skaffold.proto') },
     recorded: path.join(dir, 'recorded'),
   };
 }
@@ -93,12 +96,26 @@ function isTypeOrEnum(o: protobuf.ReflectionObject): o is Definition {
   return o instanceof protobuf.Type || o instanceof protobuf.Enum;
 }
 
+/** Which API of a root a comparison looks at: the package of its messages and its service. */
+export interface ApiScope {
+  pkg: string;
+  service: string;
+}
+
+export const V1_API: ApiScope = { pkg: 'proto', service: 'proto.SkaffoldService' };
+export const V2_API: ApiScope = { pkg: 'proto.v2', service: 'proto.v2.SkaffoldV2Service' };
+
 /**
  * The v1 API: every message of package `proto` (with nested messages and enums; not the
  * sub-packages proto.v2 and proto.enums) and every enum those messages use (from proto.enums).
  * Google's well-known types are left out: both sides take them from protobufjs.
  */
 export function v1Definitions(root: protobuf.Root): Map<string, Definition> {
+  return apiDefinitions(root, V1_API);
+}
+
+/** Like v1Definitions, for the API `scope` names (V2_API: package proto.v2 and the enums it uses). */
+export function apiDefinitions(root: protobuf.Root, scope: ApiScope = V1_API): Map<string, Definition> {
   const out = new Map<string, Definition>();
   const walk = (ns: protobuf.NamespaceBase) => {
     for (const child of ns.nestedArray) {
@@ -110,7 +127,7 @@ export function v1Definitions(root: protobuf.Root): Map<string, Definition> {
       }
     }
   };
-  walk(root.lookup('proto') as protobuf.Namespace);
+  walk(root.lookup(scope.pkg) as protobuf.Namespace);
   for (const def of [...out.values()]) {
     if (def instanceof protobuf.Type) {
       for (const f of def.fieldsArray) {
@@ -124,8 +141,8 @@ export function v1Definitions(root: protobuf.Root): Map<string, Definition> {
 }
 
 /** Enums of package proto.enums that no v1 message uses (in Skaffold's file: the v2-only ones). */
-export function unusedEnums(root: protobuf.Root): string[] {
-  const used = v1Definitions(root);
+export function unusedEnums(root: protobuf.Root, scope: ApiScope = V1_API): string[] {
+  const used = apiDefinitions(root, scope);
   const ns = root.lookup('proto.enums') as protobuf.Namespace | null;
   return (ns?.nestedArray ?? []).filter((e) => e instanceof protobuf.Enum && !used.has(e.fullName)).map((e) => e.fullName);
 }
@@ -206,11 +223,11 @@ function reservedOf(t: protobuf.Type): { ranges: [number, number][]; names: stri
  * json_name), reserved numbers and names, enums (every value name with its number, and
  * every number), service methods (request/response types and streaming). Counts what it compared.
  */
-export function diffSchemas(ref: protobuf.Root, cand: protobuf.Root, refLabel: string, candLabel: string): SchemaDiff {
+export function diffSchemas(ref: protobuf.Root, cand: protobuf.Root, refLabel: string, candLabel: string, scope: ApiScope = V1_API): SchemaDiff {
   const d: SchemaDiff = { problems: [], messages: 0, fields: 0, enums: 0, enumValues: 0, methods: 0 };
   const problem = (s: string) => d.problems.push(s);
-  const theirs = v1Definitions(ref);
-  const ours = v1Definitions(cand);
+  const theirs = apiDefinitions(ref, scope);
+  const ours = apiDefinitions(cand, scope);
   for (const [name, def] of theirs) {
     const other = ours.get(name);
     if (def instanceof protobuf.Type) {
@@ -278,12 +295,12 @@ export function diffSchemas(ref: protobuf.Root, cand: protobuf.Root, refLabel: s
       }
     }
   }
-  const theirService = ref.lookup('proto.SkaffoldService');
-  const ourService = cand.lookup('proto.SkaffoldService');
+  const theirService = ref.lookup(scope.service);
+  const ourService = cand.lookup(scope.service);
   if (!(theirService instanceof protobuf.Service)) {
-    problem(`${refLabel} has no service proto.SkaffoldService`);
+    problem(`${refLabel} has no service ${scope.service}`);
   } else if (!(ourService instanceof protobuf.Service)) {
-    problem(`service proto.SkaffoldService: in ${refLabel}, missing from ${candLabel}`);
+    problem(`service ${scope.service}: in ${refLabel}, missing from ${candLabel}`);
   } else {
     const sig = (m: protobuf.Method) =>
       `rpc ${m.name}(${m.requestStream ? 'stream ' : ''}${m.resolvedRequestType?.fullName}) returns (${m.responseStream ? 'stream ' : ''}${m.resolvedResponseType?.fullName})`;
@@ -291,9 +308,9 @@ export function diffSchemas(ref: protobuf.Root, cand: protobuf.Root, refLabel: s
       d.methods++;
       const mine = ourService.methods[m.name];
       if (!mine) {
-        problem(`proto.SkaffoldService: ${refLabel} has ${sig(m)}; ${candLabel} does not`);
+        problem(`${scope.service}: ${refLabel} has ${sig(m)}; ${candLabel} does not`);
       } else if (sig(mine) !== sig(m)) {
-        problem(`proto.SkaffoldService: ${refLabel} has ${sig(m)}; ${candLabel} has ${sig(mine)}`);
+        problem(`${scope.service}: ${refLabel} has ${sig(m)}; ${candLabel} has ${sig(mine)}`);
       }
     }
   }
