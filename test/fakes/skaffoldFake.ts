@@ -5,12 +5,23 @@
  * replayed to every subscriber, Execute and Auto* semantics, and grpc-go's keepalive
  * enforcement. It can be stopped, restarted on the same port (a new Skaffold process) and
  * frozen (a process that accepts connections but answers nothing).
+ *
+ * On the same port it serves the v2 API (proto.v2.SkaffoldV2Service) as Skaffold v2 does: each
+ * v1 event of the dev loop comes with its v2 counterparts (TaskEvents "Build-2" with v2
+ * iterations = v1 + 1, subtask events, Skaffold's own output as SkaffoldLogEvents, partial lines
+ * included), Events replays the whole v2 history, ApplicationLogs replays the current
+ * iteration's container logs (cleared when a dev loop starts), Execute/Auto* answer OK and do
+ * nothing. With `serveV2: false` it is a Skaffold v1.x: every v2 call answers UNIMPLEMENTED.
  */
 import * as grpc from '@grpc/grpc-js';
 import * as http2 from 'http2';
+import { randomUUID } from 'crypto';
 import {
-  ActionableErr, Event, Intent, loadSkaffoldPackageDefinition, LogEntry, PortEvent, State,
+  ActionableErr, Event, Intent, loadSkaffoldPackageDefinition, LogEntry, PortEvent, State, Suggestion, Timestamp,
 } from '../../src/skaffold/protocol';
+import {
+  LogLevel, loadSkaffoldV2PackageDefinition, parseTaskId, PortForwardEvent, V2Event, V2Metadata, V2State,
+} from '../../src/skaffold/protocolV2';
 
 export interface FakeOptions {
   host?: string;
@@ -28,6 +39,21 @@ export interface FakeOptions {
   version?: string;
   /** Local port of the first forwarded service (default 47480). */
   firstLocalPort?: number;
+  /** Serve the v2 API as well (default true); false behaves like Skaffold v1.x (UNIMPLEMENTED). */
+  serveV2?: boolean;
+}
+
+/** How the next build of an artifact fails. */
+export interface BuildFailure {
+  /** The error (default "building custom artifact: exit status 1"); may have several lines. */
+  message?: string;
+  /** default BUILD_UNKNOWN */
+  errCode?: string;
+  /**
+   * Sent with the error at every level (artifact, build task, dev loop), as Skaffold does.
+   * Default: one FIX_USER_BUILD_ERR suggestion on the artifact's error only.
+   */
+  suggestions?: Suggestion[];
 }
 
 export interface RecordedCall {
@@ -38,8 +64,33 @@ export interface RecordedCall {
 
 type Deferred = () => void;
 
+// Parsed when this module loads, not in the first start(): parsing the v2 proto in the middle
+// of a test shifts that test's timing (and its garbage) into the connections it measures.
+loadSkaffoldV2PackageDefinition();
+
 const NOT_STARTED = 'Not Started';
 const IN_PROGRESS = 'In Progress';
+const DEFAULT_BUILD_FAILURE = 'building custom artifact: exit status 1';
+
+/** v1 status strings in v2 spelling. */
+function v2Status(status: string | undefined): string | undefined {
+  switch (status) {
+    case NOT_STARTED: return 'NotStarted';
+    case IN_PROGRESS: case 'Started': return 'InProgress';
+    case 'Complete': return 'Succeeded';
+    default: return status;
+  }
+}
+
+function mapValues(record: Record<string, string> | undefined, f: (v: string) => string | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(record ?? {}).map(([k, v]) => [k, f(v) ?? v]));
+}
+
+function timestampNow(): Timestamp {
+  const now = Date.now();
+  const hr = Number(process.hrtime.bigint() % 1_000_000n);
+  return { seconds: String(Math.floor(now / 1000)), nanos: (now % 1000) * 1e6 + hr };
+}
 
 function deploymentOf(artifact: string): string {
   const short = artifact.split('/').pop() ?? artifact;
@@ -54,6 +105,14 @@ export class FakeSkaffold {
   history: LogEntry[] = [];
   state: State = {};
   readonly calls: RecordedCall[] = [];
+  /** The v2 history (Events replays it), ApplicationLogEvents excluded. */
+  historyV2: V2Event[] = [];
+  /** The container logs of the current iteration (ApplicationLogs replays them). */
+  appLogBuffer: V2Event[] = [];
+  /** v2 calls, apart from the v1 ones in `calls`. */
+  readonly v2Calls: RecordedCall[] = [];
+  /** Metadata.runID of this "process" (a new one after restart()). */
+  runId = '';
   pingStrikes = 0;
   goawaysSent = 0;
   port = 0;
@@ -61,6 +120,11 @@ export class FakeSkaffold {
   private readonly opts: Required<FakeOptions>;
   private server: grpc.Server | undefined;
   private subscribers = new Set<grpc.ServerWritableStream<unknown, LogEntry>>();
+  private v2Subscribers = new Set<grpc.ServerWritableStream<unknown, V2Event>>();
+  private appLogSubscribers = new Set<grpc.ServerWritableStream<unknown, V2Event>>();
+  private heldV2: { event: V2Event; appLog: boolean }[] = [];
+  /** The v2 number of the newest dev loop (v1 iteration + 1); 0 before the first. */
+  private v2Iteration = 0;
   private frozen = false;
   private held: Deferred[] = [];
   private heldEvents: LogEntry[] = [];
@@ -69,7 +133,7 @@ export class FakeSkaffold {
   private loopRunning: Promise<void> | undefined;
   private pendingBuild = new Set<string>();
   private needsDeploy = false;
-  private failures = new Map<string, string>();
+  private failures = new Map<string, Required<Pick<BuildFailure, 'message' | 'errCode'>> & { suggestions?: Suggestion[] }>();
   private statusCheckFailures = new Map<string, string>();
   private stopped = false;
   private timers = new Map<NodeJS.Timeout, () => void>();
@@ -88,6 +152,7 @@ export class FakeSkaffold {
       keepaliveMinTimeMs: opts.keepaliveMinTimeMs ?? 5 * 60_000,
       version: opts.version ?? 'v2.7.0',
       firstLocalPort: opts.firstLocalPort ?? 47480,
+      serveV2: opts.serveV2 ?? true,
     };
   }
 
@@ -110,6 +175,16 @@ export class FakeSkaffold {
     return this.subscribers.size;
   }
 
+  /** Open v2 Events streams. */
+  get v2SubscriberCount(): number {
+    return this.v2Subscribers.size;
+  }
+
+  /** Open v2 ApplicationLogs streams. */
+  get appLogSubscriberCount(): number {
+    return this.appLogSubscribers.size;
+  }
+
   // ---- scenario controls ----
 
   /** The first dev loop (iteration 0): build every artifact, deploy, check, forward. */
@@ -120,15 +195,24 @@ export class FakeSkaffold {
     return this.kick(true, true);
   }
 
-  /** Like saving a file of the artifact: rebuilds it when auto build is on, else waits for Execute. */
-  changeFile(artifact: string): Promise<void> {
+  /**
+   * Like saving a file of the artifact: Skaffold logs "files modified: [...]" (v2), then
+   * rebuilds it when auto build is on, else waits for Execute. `files` defaults to one file
+   * named after the artifact (example/app: src/app.txt).
+   */
+  changeFile(artifact: string, files: string[] = [`src/${deploymentOf(artifact)}.txt`]): Promise<void> {
+    this.skaffoldLog(this.devLoopTask(), '-1', `files modified: [${files.join(' ')}]\n`, 'INFO');
     this.pendingBuild.add(artifact);
     return this.opts.autoBuild ? this.kick(true, this.opts.autoDeploy) : Promise.resolve();
   }
 
-  /** The next build of the artifact fails (Skaffold keeps running; the next change recovers). */
-  failNextBuild(artifact: string, message = 'building custom artifact: exit status 1'): void {
-    this.failures.set(artifact, message);
+  /**
+   * The next build of the artifact fails (Skaffold keeps running; the next change recovers).
+   * Either the message, or the failure with its code and suggestions.
+   */
+  failNextBuild(artifact: string, failure: string | BuildFailure = DEFAULT_BUILD_FAILURE, more: BuildFailure = {}): void {
+    const f: BuildFailure = typeof failure === 'string' ? { ...more, message: failure } : failure;
+    this.failures.set(artifact, { message: f.message ?? DEFAULT_BUILD_FAILURE, errCode: f.errCode ?? 'BUILD_UNKNOWN', suggestions: f.suggestions });
   }
 
   /** The next status check of the artifact's deployment fails: its container keeps crashing. */
@@ -153,6 +237,46 @@ export class FakeSkaffold {
     this.send(entry);
   }
 
+  /**
+   * Appends a v2 event and sends it: an ApplicationLogEvent to the ApplicationLogs stream (and
+   * the current iteration's buffer), anything else to the v2 history and Events. A DevLoop
+   * TaskEvent going InProgress clears the container-log buffer, as in Skaffold. A timestamp is
+   * added unless the event has the key `timestamp` (even undefined).
+   */
+  emitV2(event: V2Event): void {
+    const e: V2Event = 'timestamp' in event ? event : { timestamp: timestampNow(), ...event };
+    const appLog = e.applicationLogEvent !== undefined || e.event_type === 'applicationLogEvent';
+    if (appLog) {
+      this.appLogBuffer.push(e);
+    } else {
+      this.historyV2.push(e);
+      const task = e.taskEvent;
+      if (task?.status === 'InProgress' && parseTaskId(task.id)?.task === 'DevLoop') {
+        this.appLogBuffer = [];
+      }
+    }
+    if (this.frozen) {
+      this.heldV2.push({ event: e, appLog });
+      return;
+    }
+    this.sendV2(e, appLog);
+  }
+
+  /**
+   * A line a container wrote: an ApplicationLogEvent with the prefix `[container]` and a
+   * timestamp, and, as Skaffold prints it, a STANDARD line of the current dev loop in Events.
+   */
+  appLog(pod: string, container: string, message: string): void {
+    const prefix = `[${container}]`;
+    this.emitV2({ applicationLogEvent: { containerName: container, podName: pod, prefix, message, richFormattedMessage: `\u001b[36m${prefix}\u001b[0m ${message}` } });
+    this.skaffoldLog(this.devLoopTask(), '-1', `${prefix} ${message}${message.endsWith('\n') ? '' : '\n'}`);
+  }
+
+  /** A piece of Skaffold's own output (v2 SkaffoldLogEvent); not necessarily a whole line. */
+  skaffoldLog(taskId: string, subtaskId: string, message: string, level: LogLevel = 'STANDARD'): void {
+    this.emitV2({ skaffoldLogEvent: { task_id: taskId, subtask_id: subtaskId, level, message } });
+  }
+
   freeze(): void {
     this.frozen = true;
   }
@@ -161,6 +285,9 @@ export class FakeSkaffold {
     this.frozen = false;
     for (const entry of this.heldEvents.splice(0)) {
       this.send(entry);
+    }
+    for (const { event, appLog } of this.heldV2.splice(0)) {
+      this.sendV2(event, appLog);
     }
     for (const run of this.held.splice(0)) {
       run();
@@ -183,6 +310,8 @@ export class FakeSkaffold {
     // The process is gone: connections close under the open streams, which the client sees
     // as UNAVAILABLE "Connection dropped", as with a real Skaffold exiting.
     this.subscribers.clear();
+    this.v2Subscribers.clear();
+    this.appLogSubscribers.clear();
     for (const socket of this.sockets) {
       socket.destroy();
     }
@@ -205,6 +334,10 @@ export class FakeSkaffold {
 
   private reset(): void {
     this.history = [];
+    this.historyV2 = [];
+    this.appLogBuffer = [];
+    this.runId = randomUUID();
+    this.v2Iteration = 0;
     this.iteration = 0;
     this.pendingBuild.clear();
     this.needsDeploy = false;
@@ -218,7 +351,61 @@ export class FakeSkaffold {
       metadata: this.metadata(),
       testState: { status: NOT_STARTED, statusCode: 'OK' },
     };
-    this.emit(this.entry({ metaEvent: { entry: `Starting Skaffold: &{Version:${this.opts.version} ConfigVersion:skaffold/v4beta6 GitVersion: GitCommit:0000000 BuildDate:2023-08-01T00:00:00Z GoVersion:go1.21.0 Compiler:gc Platform:linux/amd64 User:}`, metadata: this.metadata() } }, ''));
+    this.emit(this.entry({ metaEvent: { entry: this.startingText(), metadata: this.metadata() } }, ''));
+    this.skaffoldLog('DevLoop-0', '-1', `Skaffold &{Version:${this.opts.version} ConfigVersion:skaffold/v4beta6 GoVersion:go1.21.0 Platform:linux/amd64}\n`, 'INFO');
+    this.emitV2({ metaEvent: { entry: this.startingText(), metadata: this.v2Metadata() } });
+  }
+
+  private startingText(): string {
+    return `Starting Skaffold: &{Version:${this.opts.version} ConfigVersion:skaffold/v4beta6 GitVersion: GitCommit:0000000 BuildDate:2023-08-01T00:00:00Z GoVersion:go1.21.0 Compiler:gc Platform:linux/amd64 User:}`;
+  }
+
+  private v2Metadata(): V2Metadata {
+    return {
+      build: { artifacts: this.opts.artifacts.map((name) => ({ type: 'DOCKER', name, context: '.' })), type: 'LOCAL' },
+      deploy: { deployers: [{ type: 'KUBECTL', count: 1 }], cluster: 'OTHER' },
+      runID: this.runId,
+      render: {},
+    };
+  }
+
+  /** The id of the current dev loop's task ("DevLoop-0" before the first). */
+  private devLoopTask(): string {
+    return `DevLoop-${this.v2Iteration}`;
+  }
+
+  private task(task: string, status: string, extra: { description?: string; actionableErr?: ActionableErr } = {}): void {
+    this.emitV2({ taskEvent: { id: `${task}-${this.v2Iteration}`, task, iteration: this.v2Iteration, status, ...extra } });
+  }
+
+  /** Skaffold's GetState in v2 spelling, from the same state as v1's. */
+  v2State(): V2State {
+    const s = this.state;
+    const ports: Record<string, PortForwardEvent> = {};
+    for (const [k, p] of Object.entries(s.forwardedPorts ?? {})) {
+      ports[k] = this.v2Port(p);
+    }
+    return {
+      buildState: { artifacts: mapValues(s.buildState?.artifacts, v2Status), autoTrigger: s.buildState?.autoTrigger, statusCode: s.buildState?.statusCode },
+      deployState: { status: v2Status(s.deployState?.status), autoTrigger: s.deployState?.autoTrigger, statusCode: s.deployState?.statusCode },
+      forwardedPorts: ports,
+      statusCheckState: { status: v2Status(s.statusCheckState?.status), resources: mapValues(s.statusCheckState?.resources, v2Status), statusCode: s.statusCheckState?.statusCode },
+      fileSyncState: { status: v2Status(s.fileSyncState?.status), autoTrigger: s.fileSyncState?.autoTrigger },
+      debuggingContainers: (s.debuggingContainers ?? []).map((d) => ({ ...d, status: d.status })),
+      metadata: this.v2Metadata(),
+      testState: { status: v2Status(s.testState?.status), statusCode: s.testState?.statusCode },
+      renderState: { status: this.v2Iteration > 0 ? 'Succeeded' : 'NotStarted', statusCode: 'OK' },
+      verifyState: { status: 'NotStarted', statusCode: 'OK' },
+      execState: { status: 'NotStarted', statusCode: 'OK' },
+    };
+  }
+
+  private v2Port(p: PortEvent): PortForwardEvent {
+    return {
+      task_id: `PortForward-${this.v2Iteration}`, localPort: p.localPort, podName: p.podName, containerName: p.containerName,
+      namespace: p.namespace, portName: p.portName, resourceType: p.resourceType, resourceName: p.resourceName,
+      address: p.address, targetPort: p.targetPort,
+    };
   }
 
   private metadata(): State['metadata'] {
@@ -257,13 +444,36 @@ export class FakeSkaffold {
       return;
     }
     const iteration = this.iteration++;
+    this.v2Iteration = iteration + 1;
     this.emit(this.entry({ devLoopEvent: { iteration, status: IN_PROGRESS } }, 'Update initiated'));
+    this.task('DevLoop', 'InProgress');
+    this.emitV2({ metaEvent: { entry: this.startingText(), metadata: this.v2Metadata() } });
     if (toBuild.length > 0) {
       this.resetOnBuild();
+      const buildTask = `Build-${this.v2Iteration}`;
+      const started = Date.now();
+      this.task('Build', 'InProgress', { description: 'Build containers' });
+      this.skaffoldLog(buildTask, '-1', 'Generating tags...\n');
+      for (const a of toBuild) {
+        // One line in two events, as Skaffold writes it.
+        this.skaffoldLog(buildTask, a, ` - ${a} -> `);
+        this.skaffoldLog(buildTask, a, `${a}:latest\n`);
+      }
+      this.skaffoldLog(buildTask, '-1', 'Checking cache...\n');
+      for (const a of toBuild) {
+        this.emitV2({ buildSubtaskEvent: { id: a, task_id: buildTask, artifact: a, step: 'Cache', status: 'InProgress', hostPlatform: 'linux/amd64' } });
+        this.skaffoldLog(buildTask, a, ` - ${a}: `);
+        this.emitV2({ buildSubtaskEvent: { id: a, task_id: buildTask, artifact: a, step: 'Cache', status: 'Failed', hostPlatform: 'linux/amd64' } });
+        this.skaffoldLog(buildTask, a, 'Not found. Building\n');
+      }
+      this.skaffoldLog(buildTask, '-1', 'Starting build...\n');
       for (const a of toBuild) {
         this.pendingBuild.delete(a);
         this.setArtifact(a, IN_PROGRESS);
         this.emit(this.entry({ buildEvent: { artifact: a, status: IN_PROGRESS, hostPlatform: 'linux/amd64' } }, `Build started for artifact ${a}`));
+        this.emitV2({ buildSubtaskEvent: { id: a, task_id: buildTask, artifact: a, step: 'Build', status: 'InProgress', hostPlatform: 'linux/amd64' } });
+        this.skaffoldLog(buildTask, a, `Building [${a}]...\n`);
+        this.skaffoldLog(buildTask, a, `building ${a}:latest\n`);
         await this.step();
         if (this.stopped) {
           return;
@@ -271,18 +481,30 @@ export class FakeSkaffold {
         const failure = this.failures.get(a);
         if (failure !== undefined) {
           this.failures.delete(a);
-          const err: ActionableErr = { errCode: 'BUILD_UNKNOWN', message: failure, suggestions: [{ suggestionCode: 'FIX_USER_BUILD_ERR', action: `Fix the build of ${a}: run \`skaffold build\` to see the whole output` }] };
+          const { message, errCode } = failure;
+          const suggestions = failure.suggestions ?? [{ suggestionCode: 'FIX_USER_BUILD_ERR', action: `Fix the build of ${a}: run \`skaffold build\` to see the whole output` }];
+          const err: ActionableErr = { errCode, message, suggestions };
           this.setArtifact(a, 'Failed');
-          this.state.buildState!.statusCode = 'BUILD_UNKNOWN';
-          this.emit(this.entry({ buildEvent: { artifact: a, status: 'Failed', err: failure, errCode: 'BUILD_UNKNOWN', actionableErr: err, hostPlatform: 'linux/amd64' } }, `Build failed for artifact ${a}`));
-          const loopErr: ActionableErr = { errCode: 'BUILD_UNKNOWN', message: `build [${a}] failed: ${failure}` };
-          this.emit(this.entry({ devLoopEvent: { iteration, status: 'Failed', err: loopErr } }, 'Update failed with error code BUILD_UNKNOWN'));
+          this.state.buildState!.statusCode = errCode;
+          this.emit(this.entry({ buildEvent: { artifact: a, status: 'Failed', err: message, errCode, actionableErr: err, hostPlatform: 'linux/amd64' } }, `Build failed for artifact ${a}`));
+          const loopErr: ActionableErr = { errCode, message: `build [${a}] failed: ${message}`, ...(failure.suggestions ? { suggestions: failure.suggestions } : {}) };
+          this.skaffoldLog(buildTask, a, `${message}${message.endsWith('\n') ? '' : '\n'}`);
+          this.emitV2({ buildSubtaskEvent: { id: a, task_id: buildTask, artifact: a, step: 'Build', status: 'Failed', actionableErr: err, hostPlatform: 'linux/amd64' } });
+          this.task('Build', 'Failed', { actionableErr: loopErr });
+          this.skaffoldLog(this.devLoopTask(), '-1', `Skipping test and deploy due to build error:${loopErr.message}\n`, 'WARN');
+          this.emit(this.entry({ devLoopEvent: { iteration, status: 'Failed', err: loopErr } }, `Update failed with error code ${errCode}`));
+          this.task('DevLoop', 'Failed', { actionableErr: loopErr });
+          this.skaffoldLog(this.devLoopTask(), '-1', 'Watching for changes...\n');
           this.pendingBuild.add(a);
           return;
         }
         this.setArtifact(a, 'Complete');
         this.emit(this.entry({ buildEvent: { artifact: a, status: 'Complete', hostPlatform: 'linux/amd64' } }, `Build completed for artifact ${a}`));
+        this.skaffoldLog(buildTask, a, `Build [${a}] succeeded\n`);
+        this.emitV2({ buildSubtaskEvent: { id: a, task_id: buildTask, artifact: a, step: 'Build', status: 'Succeeded', hostPlatform: 'linux/amd64' } });
       }
+      this.skaffoldLog(buildTask, '-1', `Build completed in ${((Date.now() - started) / 1000).toFixed(3)} seconds\n`, 'INFO');
+      this.task('Build', 'Succeeded');
       this.needsDeploy = true;
     }
     if (deploy && this.needsDeploy) {
@@ -293,24 +515,48 @@ export class FakeSkaffold {
       }
     }
     this.emit(this.entry({ devLoopEvent: { iteration, status: 'Succeeded' } }, 'Update succeeded'));
+    this.task('DevLoop', 'Succeeded');
+    this.skaffoldLog(this.devLoopTask(), '-1', 'Watching for changes...\n');
   }
 
   private async deploy(iteration: number): Promise<boolean> {
+    const deployTask = `Deploy-${this.v2Iteration}`;
+    const started = Date.now();
     this.resetOnDeploy();
+    this.task('Render', 'InProgress', { description: 'Render Manifests' });
+    this.emitV2({ renderEvent: { id: '0', task_id: `Render-${this.v2Iteration}`, status: 'InProgress' } });
+    this.emitV2({ renderEvent: { id: '0', task_id: `Render-${this.v2Iteration}`, status: 'Succeeded' } });
+    this.task('Render', 'Succeeded');
+    this.skaffoldLog(deployTask, '-1', 'Tags used in deployment:\n');
+    for (const a of this.opts.artifacts) {
+      this.skaffoldLog(deployTask, '-1', ` - ${a} -> `);
+      this.skaffoldLog(deployTask, '-1', `${a}:${hex(12)}\n`);
+    }
     this.state.deployState!.status = IN_PROGRESS;
     this.emit(this.entry({ deployEvent: { status: IN_PROGRESS } }, 'Deploy started'));
+    this.task('Deploy', 'InProgress', { description: 'Deploy to cluster' });
+    this.skaffoldLog(deployTask, '-1', 'Starting deploy...\n');
+    this.emitV2({ deploySubtaskEvent: { id: '0', task_id: deployTask, status: 'InProgress' } });
     await this.step();
     if (this.stopped) {
       return false;
     }
+    const deployments = this.opts.artifacts.map(deploymentOf);
+    for (const d of deployments) {
+      this.skaffoldLog(deployTask, '0', ' - ');
+      this.skaffoldLog(deployTask, '0', `deployment.apps/${d} ${iteration === 0 ? 'created' : 'configured'}\n`);
+    }
     this.state.statusCheckState!.status = 'Started';
     this.emit(this.entry({ statusCheckEvent: { status: 'Started' } }, 'Status check started'));
-    const deployments = this.opts.artifacts.map(deploymentOf);
+    this.task('StatusCheck', 'InProgress', { description: 'Status Checking Deployed Artifacts' });
+    this.skaffoldLog(deployTask, '0', 'Waiting for deployments to stabilize...\n');
     const pods = deployments.map((d) => `Pod/${d}-${hex(10)}-${hex(5)}`);
     for (let i = 0; i < deployments.length; i++) {
       const message = `creating container ${deployments[i]}`;
       this.setResource(pods[i], IN_PROGRESS);
       this.emit(this.entry({ resourceStatusCheckEvent: { resource: pods[i], status: IN_PROGRESS, message, statusCode: 'STATUSCHECK_CONTAINER_CREATING', actionableErr: { errCode: 'STATUSCHECK_CONTAINER_CREATING', message } } }, `Resource ${pods[i]} status updated to In Progress`));
+      this.emitV2({ statusCheckSubtaskEvent: { id: pods[i], task_id: deployTask, resource: pods[i], status: 'InProgress', message, statusCode: 'STATUSCHECK_CONTAINER_CREATING', actionableErr: { errCode: 'STATUSCHECK_CONTAINER_CREATING', message } } });
+      this.skaffoldLog(deployTask, pods[i], ` - ${pods[i]}: ${message}\n`);
     }
     await this.step();
     let failed: { resource: string; message: string } | undefined;
@@ -318,17 +564,22 @@ export class FakeSkaffold {
       if (this.stopped) {
         return false;
       }
+      const resource = `deployment/${d}`;
       const failure = this.statusCheckFailures.get(d);
       if (failure !== undefined) {
         this.statusCheckFailures.delete(d);
         const err: ActionableErr = { errCode: 'STATUSCHECK_CONTAINER_TERMINATED', message: failure, suggestions: [{ suggestionCode: 'CHECK_CONTAINER_LOGS', action: `Try checking container logs: kubectl logs deployment/${d}` }] };
-        this.setResource(`deployment/${d}`, 'Failed');
-        this.emit(this.entry({ resourceStatusCheckEvent: { resource: `deployment/${d}`, status: 'Failed', message: failure, err: failure, statusCode: 'STATUSCHECK_CONTAINER_TERMINATED', actionableErr: err } }, `Resource deployment/${d} status failed with ${failure}`));
-        failed = { resource: `deployment/${d}`, message: failure };
+        this.setResource(resource, 'Failed');
+        this.emit(this.entry({ resourceStatusCheckEvent: { resource, status: 'Failed', message: failure, err: failure, statusCode: 'STATUSCHECK_CONTAINER_TERMINATED', actionableErr: err } }, `Resource deployment/${d} status failed with ${failure}`));
+        this.emitV2({ statusCheckSubtaskEvent: { id: resource, task_id: deployTask, resource, status: 'Failed', message: failure, statusCode: 'STATUSCHECK_CONTAINER_TERMINATED', actionableErr: err } });
+        this.skaffoldLog(deployTask, resource, ` - ${resource}: ${failure}\n`);
+        failed = { resource, message: failure };
         break;
       }
-      this.setResource(`deployment/${d}`, 'Succeeded');
-      this.emit(this.entry({ resourceStatusCheckEvent: { resource: `deployment/${d}`, status: 'Succeeded', message: 'Succeeded', statusCode: 'STATUSCHECK_SUCCESS' } }, `Resource deployment/${d} status completed successfully`));
+      this.setResource(resource, 'Succeeded');
+      this.emit(this.entry({ resourceStatusCheckEvent: { resource, status: 'Succeeded', message: 'Succeeded', statusCode: 'STATUSCHECK_SUCCESS' } }, `Resource deployment/${d} status completed successfully`));
+      this.emitV2({ statusCheckSubtaskEvent: { id: resource, task_id: deployTask, resource, status: 'Succeeded', message: 'Succeeded', statusCode: 'STATUSCHECK_SUCCESS' } });
+      this.skaffoldLog(deployTask, resource, ` - ${resource} is ready.\n`);
       await this.step();
     }
     if (failed) {
@@ -336,17 +587,27 @@ export class FakeSkaffold {
       this.state.statusCheckState!.status = 'Failed';
       this.state.statusCheckState!.statusCode = 'STATUSCHECK_CONTAINER_TERMINATED';
       this.emit(this.entry({ statusCheckEvent: { status: 'Failed', err: err.message, errCode: err.errCode, actionableErr: err } }, 'Status check failed'));
+      this.task('StatusCheck', 'Failed', { actionableErr: err });
       this.state.deployState!.status = 'Failed';
       this.emit(this.entry({ deployEvent: { status: 'Failed', err: err.message, errCode: err.errCode, actionableErr: err } }, 'Deploy failed'));
+      this.emitV2({ deploySubtaskEvent: { id: '0', task_id: deployTask, status: 'Failed', actionableErr: err } });
+      this.task('Deploy', 'Failed', { actionableErr: err });
       this.emit(this.entry({ devLoopEvent: { iteration, status: 'Failed', err } }, `Update failed with error code ${err.errCode}`));
+      this.task('DevLoop', 'Failed', { actionableErr: err });
+      this.skaffoldLog(this.devLoopTask(), '-1', 'Watching for changes...\n');
       return false;
     }
     this.state.statusCheckState!.status = 'Succeeded';
     this.state.statusCheckState!.statusCode = 'STATUSCHECK_SUCCESS';
     this.emit(this.entry({ statusCheckEvent: { status: 'Succeeded' } }, 'Status check succeeded'));
+    this.task('StatusCheck', 'Succeeded');
+    this.skaffoldLog(deployTask, '0', `Deployments stabilized in ${((Date.now() - started) / 1000).toFixed(3)} seconds\n`);
     this.state.deployState!.status = 'Complete';
     this.state.deployState!.statusCode = 'DEPLOY_SUCCESS';
     this.emit(this.entry({ deployEvent: { status: 'Complete' } }, 'Deploy completed'));
+    this.emitV2({ deploySubtaskEvent: { id: '0', task_id: deployTask, status: 'Succeeded' } });
+    this.skaffoldLog(deployTask, '-1', `Deploy completed in ${((Date.now() - started) / 1000).toFixed(3)} seconds\n`, 'INFO');
+    this.task('Deploy', 'Succeeded');
     await this.step();
     const service = deployments[0];
     const port: PortEvent = {
@@ -355,6 +616,10 @@ export class FakeSkaffold {
     };
     this.state.forwardedPorts![String(port.localPort)] = port;
     this.emit(this.entry({ portEvent: port }, `Forwarding container ${service} to local port ${port.localPort}`));
+    this.task('PortForward', 'InProgress', { description: 'Port forward URLs' });
+    this.skaffoldLog(`PortForward-${this.v2Iteration}`, `service/${service}`, `Port forwarding service/${service} in namespace default, remote port 8080 -> http://127.0.0.1:${port.localPort}\n`);
+    this.emitV2({ portEvent: this.v2Port(port) });
+    this.task('PortForward', 'Succeeded');
     return true;
   }
 
@@ -387,9 +652,7 @@ export class FakeSkaffold {
   }
 
   private entry(event: Event, text: string): LogEntry {
-    const now = Date.now();
-    const hr = Number(process.hrtime.bigint() % 1_000_000n);
-    return { timestamp: { seconds: String(Math.floor(now / 1000)), nanos: (now % 1000) * 1e6 + hr }, event, entry: text };
+    return { timestamp: timestampNow(), event, entry: text };
   }
 
   private async step(): Promise<void> {
@@ -406,7 +669,18 @@ export class FakeSkaffold {
     for (const call of this.subscribers) {
       call.write(entry);
     }
-    // grpc-go resets a connection's ping strikes whenever it sends data.
+    this.sentData();
+  }
+
+  private sendV2(event: V2Event, appLog: boolean): void {
+    for (const call of appLog ? this.appLogSubscribers : this.v2Subscribers) {
+      call.write(event);
+    }
+    this.sentData();
+  }
+
+  /** grpc-go resets a connection's ping strikes whenever it sends data. */
+  private sentData(): void {
     for (const info of this.sessions.values()) {
       if (info.streams > 0) {
         info.strikes = 0;
@@ -523,6 +797,9 @@ export class FakeSkaffold {
         call.end();
       },
     });
+    if (this.opts.serveV2) {
+      this.addV2Service(server);
+    }
     this.port = await new Promise<number>((resolve, reject) => {
       const attempt = (tries: number) => server.bindAsync(`${this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => {
         if (err && tries > 0) {
@@ -537,6 +814,68 @@ export class FakeSkaffold {
     });
     this.server = server;
     this.enforceKeepalivePolicy(server);
+  }
+
+  /** proto.v2.SkaffoldV2Service, as Skaffold v2 answers it. */
+  private addV2Service(server: grpc.Server): void {
+    const service = (grpc.loadPackageDefinition(loadSkaffoldV2PackageDefinition()) as unknown as {
+      proto: { v2: { SkaffoldV2Service: grpc.ServiceClientConstructor } };
+    }).proto.v2.SkaffoldV2Service.service;
+    const unary = (method: string, handler: (request: unknown) => grpc.StatusObject | undefined, reply: () => object = () => ({})) =>
+      (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        const run = () => {
+          const error = handler(call.request);
+          this.v2Calls.push({ method, request: call.request, code: error?.code ?? grpc.status.OK });
+          if (error) {
+            callback(error);
+          } else {
+            callback(null, reply());
+          }
+        };
+        if (this.frozen) {
+          this.held.push(run);
+        } else {
+          run();
+        }
+      };
+    const stream = (method: string, subscribers: () => Set<grpc.ServerWritableStream<unknown, V2Event>>, replay: () => V2Event[]) =>
+      (call: grpc.ServerWritableStream<unknown, V2Event>) => {
+        const start = () => {
+          this.v2Calls.push({ method, request: {}, code: grpc.status.OK });
+          for (const event of replay()) {
+            call.write(event);
+          }
+          subscribers().add(call);
+        };
+        call.on('cancelled', () => subscribers().delete(call));
+        call.on('close', () => subscribers().delete(call));
+        if (this.frozen) {
+          this.held.push(start);
+        } else {
+          start();
+        }
+      };
+    // v2's control RPCs answer OK and do nothing: control works only through v1.
+    const nothing = () => undefined;
+    server.addService(service, {
+      GetState: unary('GetState', nothing, () => JSON.parse(JSON.stringify(this.v2State())) as object),
+      Events: stream('Events', () => this.v2Subscribers, () => [...this.historyV2]),
+      ApplicationLogs: stream('ApplicationLogs', () => this.appLogSubscribers, () => [...this.appLogBuffer]),
+      Execute: unary('Execute', nothing),
+      AutoBuild: unary('AutoBuild', nothing),
+      AutoSync: unary('AutoSync', nothing),
+      AutoDeploy: unary('AutoDeploy', nothing),
+      Handle: unary('Handle', (r) => {
+        const event = r as V2Event;
+        if (event.event_type === 'terminationEvent') {
+          return { code: grpc.status.INVALID_ARGUMENT, details: 'termination events cannot be injected', metadata: new grpc.Metadata() };
+        }
+        const injected: V2Event = { ...event, timestamp: event.timestamp ?? timestampNow() };
+        delete injected.event_type;
+        this.emitV2(injected);
+        return undefined;
+      }),
+    });
   }
 
   /**
