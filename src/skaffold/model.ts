@@ -107,6 +107,60 @@ export interface DevLoopState {
   at?: number;
 }
 
+/** How an iteration's work is classified, as far as v1 events tell (they never say why it ran). */
+export type IterationTrigger = 'initial' | 'rebuild' | 'sync' | 'redeploy' | 'other';
+
+/**
+ * One phase of an iteration, timed from event timestamps only (never the wall clock).
+ * Times are undefined when the event that would give them had no valid timestamp; the
+ * duration is undefined unless both ends are known and in order.
+ */
+export interface PhaseTiming {
+  startedAt?: number;
+  endedAt?: number;
+  durationMs?: number;
+  /** In Progress while running, else the result (Complete, Succeeded, Failed, ... as sent). */
+  status: string;
+}
+
+export interface IterationPhases {
+  build?: PhaseTiming;
+  sync?: PhaseTiming;
+  deploy?: PhaseTiming;
+  statusCheck?: PhaseTiming;
+}
+
+export interface ArtifactTiming {
+  name: string;
+  status: string;
+  startedAt?: number;
+  durationMs?: number;
+}
+
+/** One dev-loop iteration as the events tell it (see history.ts for how they are cut). */
+export interface IterationRecord {
+  /** Skaffold's v1 number (from 0); events before the first DevLoopEvent belong to 0. */
+  iteration: number;
+  trigger: IterationTrigger;
+  /** True when no DevLoopEvent told where it starts (Skaffold before v1.9, or events before the first one). */
+  inferred: boolean;
+  startedAt?: number;
+  /** Absent while it runs (and when its end had no valid timestamp). */
+  endedAt?: number;
+  durationMs?: number;
+  /** The DevLoopEvent status: In Progress, Succeeded, Failed, or another string as sent. */
+  outcome: string;
+  error?: ErrorInfo;
+  phases: IterationPhases;
+  /** The artifacts it built, in the order they started (at most MAX_ITERATION_ARTIFACTS). */
+  artifacts: readonly ArtifactTiming[];
+}
+
+/** How many iterations the state keeps: the newest ones. */
+export const MAX_ITERATIONS = 200;
+/** How many artifacts one iteration record lists. */
+export const MAX_ITERATION_ARTIFACTS = 50;
+
 export interface SessionState {
   artifacts: ReadonlyMap<string, ArtifactState>;
   resources: ReadonlyMap<string, ResourceState>;
@@ -131,11 +185,19 @@ export interface SessionState {
   unknownEvents: number;
   /** Event time (ms) of the last event applied. */
   lastEventAt?: number;
+  /** The dev loop's history, oldest first, the newest MAX_ITERATIONS of them. */
+  iterations: readonly IterationRecord[];
 }
 
 export type Section =
   | 'artifacts' | 'resources' | 'ports' | 'debugContainers' | 'deploy' | 'statusCheck'
-  | 'fileSync' | 'test' | 'devLoop' | 'autoTrigger' | 'meta';
+  | 'fileSync' | 'test' | 'devLoop' | 'autoTrigger' | 'meta' | 'history';
+
+/** Every section, for a change that touches the whole state. */
+export const SECTIONS: readonly Section[] = [
+  'artifacts', 'resources', 'ports', 'debugContainers', 'deploy', 'statusCheck', 'fileSync',
+  'test', 'devLoop', 'autoTrigger', 'meta', 'history',
+];
 
 /**
  * What a state transition touched: the sections, which keys inside the keyed ones
@@ -194,5 +256,6 @@ export function initialState(): SessionState {
     autoTrigger: {},
     buildRoundOpen: false,
     unknownEvents: 0,
+    iterations: [],
   };
 }

@@ -4,6 +4,7 @@
  * - an iteration that builds resets the build state (artifacts not rebuilt go back to
  *   "Not Started"), and deploy, status check, file sync, test, resources and ports;
  * - a deploy resets status-check resources, forwarded ports and debugging containers.
+ * It also records the dev loop's history (iterations and their phase timings, history.ts).
  * It never throws on what the server sends: unknown event kinds and status strings are kept
  * as they are, missing fields are tolerated, and server text is bounded in length.
  */
@@ -11,6 +12,7 @@ import {
   ArtifactState, DebugContainerState, emptyChange, ErrorInfo, initialState, NOT_STARTED,
   PhaseState, PortState, ResourceState, Section, SessionState, StateChange,
 } from './model';
+import { HistoryDraft, HistoryEvent, recordEvent } from './history';
 import {
   ActionableErr, DebuggingContainerEvent, EnumValue, LogEntry, PortEvent, State, Status,
 } from './protocol';
@@ -101,6 +103,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 class Draft {
   private ownState = false;
   private readonly owned = new Set<unknown>();
+  private historyDraft: HistoryDraft | undefined;
 
   constructor(private current: SessionState, readonly change: StateChange) {}
 
@@ -183,6 +186,15 @@ class Draft {
     }
   }
 
+  /** Records an event in the dev loop's history (history.ts), copying the list once per draft. */
+  record(event: HistoryEvent): void {
+    // `?? []`: a state made before the history existed (or by hand) has none yet.
+    this.historyDraft ??= new HistoryDraft(this.current.iterations ?? [], (list) => this.set('iterations', list));
+    if (recordEvent(this.historyDraft, event)) {
+      this.touch('history');
+    }
+  }
+
   closeBuildRound(): void {
     if (this.current.buildRoundOpen) {
       this.set('buildRoundOpen', false);
@@ -237,8 +249,10 @@ function applyTo(d: Draft, entry: LogEntry): void {
       const status = statusText(e.status);
       const prev = d.state.devLoop;
       const startedAt = status === Status.InProgress ? at : prev.iteration === iteration ? prev.startedAt : undefined;
-      d.set('devLoop', { iteration, status, error: errorInfo(e.err), startedAt, at }, 'devLoop');
+      const error = errorInfo(e.err);
+      d.set('devLoop', { iteration, status, error, startedAt, at }, 'devLoop');
       d.set('buildRoundOpen', false);
+      d.record({ kind: 'devLoop', iteration, status, at, error });
       break;
     }
     case 'buildEvent': {
@@ -250,7 +264,8 @@ function applyTo(d: Draft, entry: LogEntry): void {
       }
       const status = statusText(e.status);
       const iteration = currentIteration(d.state);
-      if (status === Status.InProgress && !d.state.buildRoundOpen) {
+      const newRound = status === Status.InProgress && !d.state.buildRoundOpen;
+      if (newRound) {
         d.resetOnBuild(iteration);
       }
       const prev = d.state.artifacts.get(name);
@@ -273,6 +288,7 @@ function applyTo(d: Draft, entry: LogEntry): void {
       d.map('artifacts').set(name, next);
       d.touch('artifacts');
       d.change.artifacts.add(name);
+      d.record({ kind: 'build', artifact: name, status, at, error, newRound });
       break;
     }
     case 'deployEvent': {
@@ -286,13 +302,18 @@ function applyTo(d: Draft, entry: LogEntry): void {
         d.resetOnDeploy();
       }
       d.closeBuildRound();
-      d.set('deploy', phase(status, at, errorInfo(e.actionableErr, e.err, e.errCode)), 'deploy');
+      const error = errorInfo(e.actionableErr, e.err, e.errCode);
+      d.set('deploy', phase(status, at, error), 'deploy');
+      d.record({ kind: 'deploy', status, at, error });
       break;
     }
     case 'statusCheckEvent': {
       const e = event!.statusCheckEvent ?? {};
       d.closeBuildRound();
-      d.set('statusCheck', { ...phase(statusText(e.status), at, errorInfo(e.actionableErr, e.err, e.errCode)), message: text(e.message) }, 'statusCheck');
+      const status = statusText(e.status);
+      const error = errorInfo(e.actionableErr, e.err, e.errCode);
+      d.set('statusCheck', { ...phase(status, at, error), message: text(e.message) }, 'statusCheck');
+      d.record({ kind: 'statusCheck', status, at, error });
       break;
     }
     case 'resourceStatusCheckEvent': {
@@ -333,11 +354,14 @@ function applyTo(d: Draft, entry: LogEntry): void {
     case 'fileSyncEvent': {
       const e = event!.fileSyncEvent ?? {};
       d.closeBuildRound();
+      const status = statusText(e.status);
+      const error = errorInfo(e.actionableErr, e.err, e.errCode);
       d.set('fileSync', {
-        ...phase(statusText(e.status), at, errorInfo(e.actionableErr, e.err, e.errCode)),
+        ...phase(status, at, error),
         fileCount: Number.isInteger(e.fileCount) ? e.fileCount : undefined,
         image: text(e.image, MAX_NAME),
       }, 'fileSync');
+      d.record({ kind: 'sync', status, at, error });
       break;
     }
     case 'debuggingContainerEvent': {

@@ -3,7 +3,7 @@ import type { SkaffoldClient } from './client';
 import { SkaffoldError } from './errors';
 import { EventLog, LogRecord } from './eventLog';
 import { Disposable, Emitter, Logger, nullLogger } from './lifecycle';
-import { emptyChange, initialState, isEmptyChange, mergeChange, Section, SessionState, StateChange } from './model';
+import { emptyChange, initialState, isEmptyChange, mergeChange, SECTIONS, SessionState, StateChange } from './model';
 import { Event as SkaffoldEvent, Intent, LogEntry, Phase, State } from './protocol';
 import { applyBatch, entryTime, reconcileStatuses, reconcileTriggers, ReduceResult, stateFromServer } from './reducer';
 
@@ -86,10 +86,7 @@ function loadClientModule(): typeof import('./client') {
   return (clientModule ??= require('./client') as typeof import('./client'));
 }
 
-const ALL_SECTIONS: Section[] = [
-  'artifacts', 'resources', 'ports', 'debugContainers', 'deploy', 'statusCheck', 'fileSync',
-  'test', 'devLoop', 'autoTrigger', 'meta',
-];
+const ALL_SECTIONS = SECTIONS;
 
 /** Phases an intent asks for whose auto trigger is on: Skaffold will not run those. */
 export function phasesBlockedByAuto(state: SessionState, intent: Intent): Phase[] {
