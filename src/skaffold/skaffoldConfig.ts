@@ -121,7 +121,7 @@ export function parseSkaffoldConfig(text: string): SkaffoldConfigSummary {
  * depth on a line: its indentation, plus the block indicators (`- `, `? `, `: `) on it, plus
  * the open flow collections (`[`, `{`). The lexer knows quotes and comments and is iterative.
  */
-function lexicalDepthExceeded(text: string, limit: number): number {
+export function lexicalDepthExceeded(text: string, limit: number): number {
   let line = 1;
   let flow = 0;
   let indent = 0;
@@ -156,7 +156,7 @@ function lexicalDepthExceeded(text: string, limit: number): number {
 }
 
 /** The nesting depth of a CST token, without recursion. */
-function depthOf(token: CST.Token): number {
+export function depthOf(token: CST.Token): number {
   let max = 0;
   const stack: [unknown, number][] = [[token, 0]];
   while (stack.length > 0) {
@@ -184,7 +184,7 @@ function depthOf(token: CST.Token): number {
 type YamlNode = ReturnType<typeof deref>;
 
 /** The node itself, or what an alias points to (through at most a few aliases). */
-function deref(node: unknown, doc: Document.Parsed): Scalar | YAMLMap | YAMLSeq | undefined {
+export function deref(node: unknown, doc: Document.Parsed): Scalar | YAMLMap | YAMLSeq | undefined {
   let current = node;
   for (let i = 0; i < 5 && isAlias(current); i++) {
     current = current.resolve(doc);
@@ -290,11 +290,11 @@ function nameOf(node: YamlNode): string | undefined {
   return text;
 }
 
-function hasControl(text: string): boolean {
+export function hasControl(text: string): boolean {
   return /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(text);
 }
 
-function firstLine(message: string): string {
+export function firstLine(message: string): string {
   const line = String(message).split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
