@@ -56,6 +56,8 @@ export interface LauncherOptions {
  */
 export class Launcher implements Disposable {
   private readonly processes = new Map<SkaffoldSession, SkaffoldProcess>();
+  /** Weak: a dismissed session takes its entry with it. */
+  private readonly configs = new WeakMap<SkaffoldSession, string>();
   private readonly logger: Logger;
 
   constructor(private readonly options: LauncherOptions) {
@@ -108,6 +110,7 @@ export class Launcher implements Disposable {
     });
     const process = SkaffoldProcess.start({ executable: prepared.executable, args: prepared.args, cwd: prepared.request.cwd, env: this.options.env });
     this.processes.set(session, process);
+    this.configs.set(session, path.resolve(prepared.request.cwd, prepared.request.filename ?? 'skaffold.yaml'));
     session.setProcess({ pid: process.pid, state: 'starting' });
     this.logger.info(`[launch] ${prepared.commandLine} (pid ${process.pid ?? '?'}, in ${prepared.request.cwd})`);
     const started = session.onDidChangeStatus((e) => {
@@ -132,6 +135,11 @@ export class Launcher implements Disposable {
     if (!this.options.isTrusted()) {
       throw new LaunchError('untrusted', 'Skaffold is not started in an untrusted workspace: it runs the project\'s build and deploy commands. Trust the workspace to start it, or attach to a Skaffold you started yourself.');
     }
+  }
+
+  /** The skaffold.yaml a session we started runs (absolute path); kept after it ends. */
+  configOf(session: SkaffoldSession): string | undefined {
+    return this.configs.get(session);
   }
 
   /** The running process behind a session we started. */

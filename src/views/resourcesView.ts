@@ -3,6 +3,7 @@ import { NOT_STARTED, PhaseState, ResourceState, StateChange } from '../skaffold
 import { Status } from '../skaffold/protocol';
 import { groupResources, oneLine, ResourceGroup } from '../skaffold/presentation';
 import { SkaffoldSession } from '../skaffold/session';
+import { resolveDebugTarget, runtimeLabel } from '../skaffold/debugConfig';
 import { contextWord, detailItem, DetailNode, errorDetails, nodeId, SessionTree, statusIcon, Tooltip, TreePart } from './common';
 
 type PhaseKey = 'deploy' | 'statusCheck' | 'fileSync' | 'test';
@@ -28,7 +29,16 @@ export interface ResourceNode {
   name: string;
 }
 
-export type ResourcesTreeNode = PhaseNode | ResourceNode | DetailNode;
+/** A container `skaffold debug` set up for debugging, under its pod (or at the top when the pod has no row). */
+export interface DebugNode {
+  kind: 'debug';
+  id: string;
+  sessionId: string;
+  /** DebugContainerState.key */
+  key: string;
+}
+
+export type ResourcesTreeNode = PhaseNode | ResourceNode | DebugNode | DetailNode;
 
 /**
  * Resources: deploy and status-check progress, then one row per Kubernetes resource Skaffold
@@ -58,6 +68,9 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
   changed(change: StateChange): ResourcesTreeNode[] | 'all' | undefined {
     const phaseChanged = (['deploy', 'statusCheck', 'fileSync', 'test'] as const).filter((p) => change.sections.has(p));
     const resourcesChanged = change.sections.has('resources');
+    if (change.sections.has('debugContainers') || change.sections.has('ports') && this.session.state.debugContainers.size > 0) {
+      return 'all';
+    }
     if (!resourcesChanged && phaseChanged.length === 0 && !change.sections.has('artifacts')) {
       return undefined;
     }
@@ -127,7 +140,23 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
         this.nodes.delete(name);
       }
     }
-    return [...phaseNodes, ...this.groups().map((g) => this.resourceNode(g.resource.name))];
+    const podRows = new Set([...state.resources.keys()].filter((n) => /^pods?\//i.test(n)).map((n) => n.slice(n.indexOf('/') + 1)));
+    const looseDebug = [...state.debugContainers.values()].filter((c) => !c.podName || !podRows.has(c.podName)).map((c) => this.debugNode(c.key));
+    return [...phaseNodes, ...this.groups().map((g) => this.resourceNode(g.resource.name)), ...looseDebug];
+  }
+
+  private debugNode(key: string): DebugNode {
+    return { kind: 'debug', id: nodeId(this.idPrefix, `debug:${key}`), sessionId: this.session.id, key };
+  }
+
+  /** The debugging containers of a pod row (`Pod/name`). */
+  private debugChildren(resourceName: string): DebugNode[] {
+    const slash = resourceName.indexOf('/');
+    if (!/^pods?\//i.test(resourceName)) {
+      return [];
+    }
+    const pod = resourceName.slice(slash + 1);
+    return [...this.session.state.debugContainers.values()].filter((c) => c.podName === pod).map((c) => this.debugNode(c.key));
   }
 
   children(element: ResourcesTreeNode): ResourcesTreeNode[] {
@@ -138,7 +167,7 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
     if (element.kind === 'resource') {
       const r = state.resources.get(element.name);
       const group = this.groupOf(element.name);
-      return [...errorDetails(element, r?.error), ...(group?.children ?? []).map((c) => this.resourceNode(c.name))];
+      return [...errorDetails(element, r?.error), ...this.debugChildren(element.name), ...(group?.children ?? []).map((c) => this.resourceNode(c.name))];
     }
     return [];
   }
@@ -150,9 +179,12 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
     if (element.kind === 'phase') {
       return this.phaseItem(element);
     }
+    if (element.kind === 'debug') {
+      return this.debugItem(element);
+    }
     const state = this.session.state;
     const r = state.resources.get(element.name);
-    const hasChildren = r?.error !== undefined || (this.groupOf(element.name)?.children.length ?? 0) > 0;
+    const hasChildren = r?.error !== undefined || (this.groupOf(element.name)?.children.length ?? 0) > 0 || this.debugChildren(element.name).length > 0;
     const item = new vscode.TreeItem(oneLine(element.name, 200), hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = element.id;
     if (!r) {
@@ -166,6 +198,30 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
     item.contextValue = `resource.${contextWord(r.status)}`;
     item.tooltip = new Tooltip().heading(r.name).line('Status', r.status).line('Message', r.message).line('Code', r.code)
       .line('Updated', r.at ? new Date(r.at).toLocaleTimeString() : undefined).error(r.error, 'Failed').md;
+    return item;
+  }
+
+  private debugItem(node: DebugNode): vscode.TreeItem {
+    const c = this.session.state.debugContainers.get(node.key);
+    const item = new vscode.TreeItem(oneLine(c?.containerName ?? node.key, 200), vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    if (!c) {
+      return item;
+    }
+    const target = resolveDebugTarget(c, this.session.state.ports.values());
+    const runtime = runtimeLabel(c.runtime);
+    const ports = Object.entries(c.debugPorts).map(([name, port]) => `${oneLine(name, 40)} ${port}`).join(', ');
+    const terminated = c.status === 'Terminated';
+    item.description = terminated
+      ? vscode.l10n.t('{0} · terminated', runtime)
+      : target.ok
+        ? vscode.l10n.t('{0} · debug on localhost:{1}', runtime, target.localPort)
+        : vscode.l10n.t('{0} · {1}', runtime, ports || vscode.l10n.t('no debug port'));
+    item.iconPath = new vscode.ThemeIcon(terminated ? 'debug-disconnect' : 'debug-alt', terminated ? new vscode.ThemeColor('disabledForeground') : undefined);
+    item.contextValue = !terminated && target.ok ? 'debugContainer.attachable' : terminated ? 'debugContainer.terminated' : 'debugContainer.pending';
+    item.tooltip = new Tooltip().heading(c.containerName ?? c.key).line('Pod', c.podName).line('Namespace', c.namespace).line('Artifact', c.artifact)
+      .line('Runtime', c.runtime).line('Working dir', c.workingDir).line('Debug ports', ports).line('Status', c.status)
+      .line('Attach', target.ok ? `localhost:${target.localPort}` : target.reason).md;
     return item;
   }
 
