@@ -9,7 +9,7 @@ import { ExtensionApi } from './api';
 import { registerCommands } from './commands';
 import { warnIfNotLoopback } from './commands/addressWarning';
 import { userExecutable } from './commands/executableConsent';
-import { TASK_TYPE, ViewId } from './common/ids';
+import { CommandId, TASK_TYPE, ViewId } from './common/ids';
 import { channelLogger } from './common/logger';
 import { onDidChangeSettings, readSettings } from './common/settings';
 import { Launcher } from './skaffold/launcher';
@@ -22,6 +22,11 @@ import { PortsView } from './views/portsView';
 import { ResourcesView } from './views/resourcesView';
 import { SessionInfo } from './views/sessionInfo';
 import { SkaffoldStatusBar } from './views/statusBar';
+import { DebugAutoAttach } from './views/debugAutoAttach';
+import { HistoryView } from './views/historyView';
+import { LogChannels } from './views/logChannels';
+import { ProblemsProvider } from './views/problemsProvider';
+import { TimelinePanel } from './views/timelinePanel';
 
 /** What activate() returns: the public API (`getApi`), and internals this extension's own tests read. */
 export interface SkaffoldExtensionApi extends SkaffoldExtensionExports {
@@ -30,7 +35,10 @@ export interface SkaffoldExtensionApi extends SkaffoldExtensionExports {
   readonly manager: SessionManager;
   readonly launcher: Launcher;
   /** The tree data providers behind the views, read by the extension-host tests. */
-  readonly views: { artifacts: ArtifactsView; resources: ResourcesView; ports: PortsView };
+  readonly views: { artifacts: ArtifactsView; resources: ResourcesView; ports: PortsView; history: HistoryView };
+  readonly problems: ProblemsProvider;
+  readonly logs: LogChannels;
+  readonly timeline: TimelinePanel;
   readonly statusBar: SkaffoldStatusBar;
   /** activate()'s own time, and from its start to the first state shown (ms). */
   readonly timings: { activateMs: number; firstStateMs?: number };
@@ -65,16 +73,27 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
   const artifacts = new ArtifactsView(manager);
   const resources = new ResourcesView(manager);
   const ports = new PortsView(manager);
-  subs.push(artifacts, resources, ports);
+  const history = new HistoryView(manager);
+  subs.push(artifacts, resources, ports, history);
   const views = [
     vscode.window.createTreeView(ViewId.Artifacts, { treeDataProvider: artifacts, showCollapseAll: true }),
     vscode.window.createTreeView(ViewId.Resources, { treeDataProvider: resources, showCollapseAll: true }),
     vscode.window.createTreeView(ViewId.Ports, { treeDataProvider: ports }),
+    vscode.window.createTreeView(ViewId.History, { treeDataProvider: history, showCollapseAll: true }),
   ];
   subs.push(...views);
   subs.push(new SessionInfo(manager, views as vscode.TreeView<unknown>[]));
   const statusBar = new SkaffoldStatusBar(manager, settings.statusBarEnabled);
   subs.push(statusBar);
+  const configOf = (s: SkaffoldSession) => launcher.configOf(s);
+  const problems = new ProblemsProvider({ manager, logger, configOf, enabled: settings.problemsEnabled });
+  subs.push(problems);
+  const logs = new LogChannels(manager, logger, settings.logsMaxLines);
+  subs.push(logs);
+  const timeline = new TimelinePanel(manager);
+  subs.push(timeline);
+  const autoAttach = new DebugAutoAttach(manager, settings.debugAutoAttach, (node) => vscode.commands.executeCommand(CommandId.AttachDebugger, node));
+  subs.push(autoAttach);
   subs.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new SkaffoldTaskProvider(launcher, context.workspaceState)));
 
   subs.push(...registerCommands({
@@ -84,10 +103,14 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
     memory: context.workspaceState,
     warnings: context.globalState,
     configuredAddress: () => settings.address,
+    configOf,
+    logs,
+    timeline,
     refreshViews: () => {
       artifacts.refresh();
       resources.refresh();
       ports.refresh();
+      history.refresh();
     },
   }));
 
@@ -110,6 +133,15 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
     if (changed.includes('eventLogMaxEntries')) {
       manager.setEventLogSize(next.eventLogMaxEntries);
     }
+    if (changed.includes('problemsEnabled')) {
+      problems.setEnabled(next.problemsEnabled);
+    }
+    if (changed.includes('logsMaxLines')) {
+      logs.setMaxLines(next.logsMaxLines);
+    }
+    if (changed.includes('debugAutoAttach')) {
+      autoAttach.setEnabled(next.debugAutoAttach);
+    }
   }));
 
   const api = new ExtensionApi(manager);
@@ -127,11 +159,12 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
   });
   subs.push(firstState);
   teardown = async () => {
+    logs.dispose();
     launcher.dispose();
     manager.dispose();
   };
   timings.activateMs = performance.now() - started;
-  return { ...api.exports(), session, manager, launcher, views: { artifacts, resources, ports }, statusBar, timings };
+  return { ...api.exports(), session, manager, launcher, views: { artifacts, resources, ports, history }, statusBar, problems, logs, timeline, timings };
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -12,6 +12,13 @@ import { copyPortUrl, openPort } from './ports';
 import { registerCommand } from './run';
 import { detach, dismiss, stop } from './sessions';
 import { toggleAuto } from './toggleAuto';
+import { attachDebugger } from './debug';
+import { showContainerLogs, showOutput } from './logs';
+import { openDocs } from './openDocs';
+import { showTimeline } from './timeline';
+import { SkaffoldSession } from '../skaffold/session';
+import { LogChannels } from '../views/logChannels';
+import { TimelinePanel } from '../views/timelinePanel';
 
 export interface CommandDeps {
   manager: SessionManager;
@@ -23,6 +30,10 @@ export interface CommandDeps {
   warnings: vscode.Memento;
   /** The skaffold.address setting now. */
   configuredAddress(): string;
+  /** The skaffold.yaml a session started from VS Code runs. */
+  configOf(session: SkaffoldSession): string | undefined;
+  logs: LogChannels;
+  timeline: TimelinePanel;
   /** Refreshes every view at once, bypassing coalescing. */
   refreshViews(): void;
 }
@@ -31,7 +42,7 @@ export interface CommandDeps {
  * Every contributed command; commands go through the sessions, never to gRPC directly.
  * Commands run from a tree row get the row (and so its session) as their first argument.
  */
-export function registerCommands({ manager, launcher, log, memory, warnings, configuredAddress, refreshViews }: CommandDeps): vscode.Disposable[] {
+export function registerCommands({ manager, launcher, log, memory, warnings, configuredAddress, configOf, logs, timeline, refreshViews }: CommandDeps): vscode.Disposable[] {
   const r = (id: CommandId, handler: (...args: unknown[]) => unknown) => registerCommand(id, log, handler);
   return [
     r(CommandId.Connect, () => connect(manager.configured)),
@@ -58,5 +69,10 @@ export function registerCommands({ manager, launcher, log, memory, warnings, con
     r(CommandId.Stop, (node) => stop(manager, launcher, node)),
     r(CommandId.Attach, (arg) => attach(manager, configuredAddress(), arg, (address) => warnIfNotLoopback(warnings, address))),
     r(CommandId.Dismiss, (node) => dismiss(manager, launcher, node)),
+    r(CommandId.ShowContainerLogs, (node) => showContainerLogs(manager, logs, node)),
+    r(CommandId.ShowOutput, (node) => showOutput(manager, logs, node)),
+    r(CommandId.AttachDebugger, (node) => attachDebugger({ manager, configOf }, node)),
+    r(CommandId.ShowTimeline, (node) => showTimeline(manager, timeline, node)),
+    r(CommandId.OpenDocs, (url) => openDocs(url)),
   ];
 }

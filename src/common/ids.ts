@@ -22,6 +22,12 @@ export const enum CommandId {
   Stop = 'skaffold.stop',
   Attach = 'skaffold.attach',
   Dismiss = 'skaffold.dismiss',
+  ShowContainerLogs = 'skaffold.showContainerLogs',
+  ShowOutput = 'skaffold.showOutput',
+  AttachDebugger = 'skaffold.attachDebugger',
+  ShowTimeline = 'skaffold.showTimeline',
+  /** Opens one of our own Skaffold documentation links (from a problem's quick fix). */
+  OpenDocs = 'skaffold.openDocs',
 }
 
 export const enum ContextKey {
@@ -44,7 +50,14 @@ export const enum ViewId {
   Artifacts = 'skaffold.artifacts',
   Resources = 'skaffold.resources',
   Ports = 'skaffold.ports',
+  History = 'skaffold.history',
 }
+
+/** The source and collection name of the diagnostics in the Problems panel. */
+export const DIAGNOSTIC_SOURCE = 'skaffold';
+
+/** The webview panel type of the dev-loop timeline. */
+export const TIMELINE_PANEL = 'skaffold.timeline';
 
 export const STATUS_BAR_ID = 'skaffold.status';
 

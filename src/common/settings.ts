@@ -8,6 +8,9 @@ export interface Settings {
   eventLogMaxEntries: number;
   launchArgs: string[];
   stopTimeoutSeconds: number;
+  debugAutoAttach: boolean;
+  logsMaxLines: number;
+  problemsEnabled: boolean;
 }
 
 /** Every key the extension reads. `executable` is not in the snapshot: see commands/executableConsent. */
@@ -19,6 +22,9 @@ export const SettingKey = {
   executable: 'skaffold.executable',
   launchArgs: 'skaffold.launch.args',
   stopTimeoutSeconds: 'skaffold.launch.stopTimeoutSeconds',
+  debugAutoAttach: 'skaffold.debug.autoAttach',
+  logsMaxLines: 'skaffold.logs.maxLines',
+  problemsEnabled: 'skaffold.problems.enabled',
 } as const;
 
 export function readSettings(): Settings {
@@ -30,6 +36,9 @@ export function readSettings(): Settings {
     eventLogMaxEntries: Math.min(100_000, Math.max(10, c.get<number>(SettingKey.eventLogMaxEntries, 1000))),
     launchArgs: stringArray(c.get<unknown>(SettingKey.launchArgs, [])),
     stopTimeoutSeconds: Math.min(600, Math.max(1, c.get<number>(SettingKey.stopTimeoutSeconds, 30))),
+    debugAutoAttach: c.get<boolean>(SettingKey.debugAutoAttach, false) === true,
+    logsMaxLines: Math.min(1_000_000, Math.max(100, Math.floor(c.get<number>(SettingKey.logsMaxLines, 10_000)) || 10_000)),
+    problemsEnabled: c.get<boolean>(SettingKey.problemsEnabled, true) !== false,
   };
 }
 
