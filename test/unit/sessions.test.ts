@@ -21,6 +21,21 @@ const FAST: Partial<SessionOptions> = { backoffInitialMs: 20, backoffMaxMs: 100,
 /** A port where nothing listens, as the configured address: that session only looks. */
 const NOWHERE = '127.0.0.1:1';
 
+/** Resolves once no session of the manager has changed for `ms`. */
+function quiet(manager: SessionManager, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    let timer = setTimeout(done, ms);
+    const sub = manager.onDidChangeState(() => {
+      clearTimeout(timer);
+      timer = setTimeout(done, ms);
+    });
+    function done(): void {
+      sub.dispose();
+      resolve();
+    }
+  });
+}
+
 test('two Skaffolds on two ports are followed side by side; one ending leaves the other live', async () => {
   const shop = await FakeSkaffold.start({ stepMs: 2, artifacts: ['shop/web'] });
   const billing = await FakeSkaffold.start({ stepMs: 2, artifacts: ['billing/api', 'billing/worker'] });
@@ -41,6 +56,9 @@ test('two Skaffolds on two ports are followed side by side; one ending leaves th
     assert.deepEqual([...b.state.artifacts.keys()], ['billing/api', 'billing/worker']);
     assert.notEqual(a.id, b.id);
     assert.deepEqual(manager.shown.map((s) => sessionSummary(s).text), ['ready', 'ready']);
+
+    // GetState alone can show the first loop: let each replay finish (no change for 300 ms).
+    await quiet(manager, 300);
 
     // Each event goes to its own session.
     const changedIn = new Set<string>();

@@ -1,0 +1,238 @@
+/// <reference types="mocha" />
+/**
+ * Why things fail and what runs, inside a real VS Code: Skaffold's failures in the Problems
+ * panel with their quick fixes, container logs kept across iterations, Skaffold's own output,
+ * debugging containers and the debugger configuration, the dev-loop history and its timeline.
+ * Against the fake Skaffold, serving both the v1 and the v2 API on loopback.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { SkaffoldExtensionApi } from '../../src/extension';
+import type { Event, LogEntry } from '../../src/skaffold/protocol';
+import { FakeSkaffold } from '../fakes/skaffoldFake';
+import { api, eventually, rows } from './helpers';
+
+function entry(event: Event, text = ''): LogEntry {
+  const now = Date.now();
+  return { timestamp: { seconds: String(Math.floor(now / 1000)), nanos: (now % 1000) * 1e6 }, event: { ...event, event_type: Object.keys(event)[0] }, entry: text };
+}
+
+const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+const skaffoldYaml = () => vscode.Uri.file(path.join(workspace(), 'skaffold.yaml'));
+const ourDiagnostics = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'skaffold');
+
+/** The 0-based line of the first line of a file matching `pattern`. */
+function lineOf(file: string, pattern: RegExp): number {
+  const line = fs.readFileSync(file, 'utf8').split(/\r?\n/).findIndex((l) => pattern.test(l));
+  assert.ok(line >= 0, `${pattern} in ${file}`);
+  return line;
+}
+
+describe('Problems, logs, debugging and history', () => {
+  let fake: FakeSkaffold;
+  let ext: SkaffoldExtensionApi;
+
+  before(async () => {
+    fake = await FakeSkaffold.start({ stepMs: 20 });
+    await fake.runDevLoop();
+    ext = await api();
+    await vscode.workspace.getConfiguration().update('skaffold.address', fake.address, vscode.ConfigurationTarget.Global);
+    await eventually('the first dev loop to show', () => ext.session.state.ports.size === 1 && ext.session.status === 'connected');
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration().update('skaffold.address', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration().update('skaffold.debug.autoAttach', undefined, vscode.ConfigurationTarget.Global);
+    await fake.stop();
+  });
+
+  it('a failed build is an error on its artifact\'s image line in skaffold.yaml, with Skaffold\'s suggestion as a quick fix', async () => {
+    fake.failNextBuild('example/app', {
+      message: 'step 3/5: go build: ./main.go:9:2: undefined: handler',
+      errCode: 'BUILD_DOCKER_UNKNOWN',
+      suggestions: [{ suggestionCode: 'CHECK_DOCKER_RUNNING', action: 'Check if docker is running' }],
+    });
+    await fake.changeFile('example/app');
+    // Quick fixes are asked for an open document, as the editor does.
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(skaffoldYaml()), { preview: false });
+    await eventually('a problem in skaffold.yaml', () => ourDiagnostics(skaffoldYaml()).length > 0);
+    const [d, ...more] = ourDiagnostics(skaffoldYaml());
+    assert.strictEqual(more.length, 0, 'one problem for one failure');
+    assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error);
+    assert.strictEqual(d.range.start.line, lineOf(skaffoldYaml().fsPath, /image: example\/app$/));
+    assert.match(d.message, /example\/app.*undefined: handler/);
+    assert.strictEqual(d.code, 'BUILD_DOCKER_UNKNOWN');
+
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', skaffoldYaml(), d.range);
+    const ours = actions.filter((a) => a.command !== undefined && a.kind?.value === 'quickfix');
+    const commands = ours.map((a) => a.command!.command);
+    assert.ok(commands.includes('skaffold.build'), `a rebuild among ${JSON.stringify(ours.map((a) => a.title))}`);
+    assert.ok(commands.includes('skaffold.showOutput'), 'the build output one click away');
+    const docs = ours.find((a) => a.command!.command === 'skaffold.openDocs');
+    assert.ok(docs, 'the docker suggestion links Skaffold\'s docs');
+    assert.match(String(docs.command!.arguments![0]), /^https:\/\/skaffold\.dev\/docs\//);
+    const rebuild = ours.find((a) => a.command!.command === 'skaffold.build')!;
+    assert.deepStrictEqual(rebuild.command!.arguments, [{ sessionId: ext.session.id }]);
+  });
+
+  it('the output quick fix shows Skaffold\'s own output of that failed build', async () => {
+    const logs = ext.logs.of(ext.session);
+    await eventually('the build output to arrive over v2', () => logs.output.latestTask('Build', 'example/app') !== undefined);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', skaffoldYaml(), ourDiagnostics(skaffoldYaml())[0].range);
+    const output = actions.find((a) => a.command?.command === 'skaffold.showOutput')!;
+    await vscode.commands.executeCommand(output.command!.command, ...output.command!.arguments!);
+    assert.match(ext.logs.outputText, /── Build-\d+ · example\/app ──/);
+    assert.match(ext.logs.outputText, /undefined: handler/);
+  });
+
+  it('the rebuild quick fix reaches Skaffold, and the problem clears when the build succeeds', async () => {
+    assert.strictEqual(await ext.session.setAutoTrigger('build', false), false);
+    try {
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', skaffoldYaml(), ourDiagnostics(skaffoldYaml())[0].range);
+      const rebuild = actions.find((a) => a.command?.command === 'skaffold.build')!;
+      const executes = fake.calls.filter((c) => c.method === 'Execute').length;
+      await vscode.commands.executeCommand(rebuild.command!.command, ...rebuild.command!.arguments!);
+      await eventually('Skaffold asked to build', () => fake.calls.filter((c) => c.method === 'Execute').length > executes);
+      await eventually('the problem to clear', () => ourDiagnostics(skaffoldYaml()).length === 0);
+    } finally {
+      await ext.session.setAutoTrigger('build', true);
+    }
+  });
+
+  it('a failed status check is an error on the Deployment\'s name in its manifest, cleared on success', async () => {
+    const manifest = vscode.Uri.file(path.join(workspace(), 'k8s', 'app.yaml'));
+    fake.failNextStatusCheck('example/app', 'container app terminated with exit code 1');
+    await fake.changeFile('example/app');
+    await eventually('a problem in k8s/app.yaml', () => ourDiagnostics(manifest).some((d) => d.severity === vscode.DiagnosticSeverity.Error));
+    const d = ourDiagnostics(manifest).find((x) => x.severity === vscode.DiagnosticSeverity.Error)!;
+    assert.strictEqual(d.range.start.line, lineOf(manifest.fsPath, /^ {2}name: app$/));
+    assert.match(d.message, /exit code 1/);
+    assert.strictEqual(ourDiagnostics(skaffoldYaml()).length, 0, 'nothing on skaffold.yaml for a status check');
+    await fake.changeFile('example/app');
+    await eventually('the manifest problem to clear', () => ourDiagnostics(manifest).length === 0);
+  });
+
+  it('container logs: one channel per container, kept across iterations though Skaffold clears its own', async () => {
+    const pod = () => [...ext.session.state.resources.keys()].find((r) => r.startsWith('Pod/app-'))!.slice('Pod/'.length);
+    const first = pod();
+    fake.appLog(first, 'app', 'listening on :8080');
+    fake.appLog(first, 'app', 'GET /healthz 200');
+    const logs = ext.logs.of(ext.session);
+    await eventually('the lines to arrive', () => logs.logs.lines(`${first}/app`).some((l) => l.includes('GET /healthz')));
+    await fake.changeFile('example/app');
+    await eventually('a new pod', () => pod() !== first);
+    fake.appLog(pod(), 'app', 'second iteration says hi');
+    await eventually('the new pod\'s line', () => logs.logs.lines(`${pod()}/app`).some((l) => l.includes('second iteration says hi')));
+    assert.strictEqual(fake.appLogBuffer.some((e) => JSON.stringify(e).includes('GET /healthz')), false, 'Skaffold itself forgot the first iteration');
+    assert.ok(logs.logs.lines(`${first}/app`).some((l) => l.includes('GET /healthz')), 'we did not');
+
+    const channel = await vscode.commands.executeCommand<vscode.OutputChannel>('skaffold.showContainerLogs', { kind: 'resource', sessionId: ext.session.id, name: `Pod/${first}` });
+    assert.ok(channel, 'a channel opened for the pod\'s only container');
+    assert.strictEqual(channel.name, `Skaffold: ${first}/app`);
+    // From the deployment's row, both pods' containers are offered: pick the newest.
+    const pick = vscode.window.showQuickPick;
+    let offered: string[] = [];
+    (vscode.window as { showQuickPick: unknown }).showQuickPick = async (items: { label: string; description: string }[]) => {
+      offered = (await items).map((i) => i.description);
+      return (await items).find((i) => i.description.startsWith(pod()));
+    };
+    try {
+      const second = await vscode.commands.executeCommand<vscode.OutputChannel>('skaffold.showContainerLogs', { kind: 'resource', sessionId: ext.session.id, name: 'deployment/app' });
+      assert.strictEqual(second.name, `Skaffold: ${pod()}/app`);
+      assert.strictEqual(offered.length, 2);
+    } finally {
+      (vscode.window as { showQuickPick: unknown }).showQuickPick = pick;
+    }
+  });
+
+  it('a debugging container shows under its pod with runtime and port, and Attach Debugger starts the right configuration', async () => {
+    const podName = [...ext.session.state.resources.keys()].find((r) => r.startsWith('Pod/app-'))!.slice('Pod/'.length);
+    fake.emit(entry({ debuggingContainerEvent: { status: 'Started', podName, containerName: 'app', namespace: 'default', artifact: 'example/app', runtime: 'nodejs', workingDir: '/srv/app', debugPorts: { devtools: 9229 } } }));
+    fake.emit(entry({ portEvent: { localPort: 39229, remotePort: 9229, podName, containerName: 'app', namespace: 'default', portName: 'devtools', resourceType: 'pod', resourceName: podName, address: '127.0.0.1', targetPort: { type: 0, intVal: 9229 } } }));
+    await eventually('the debug container', () => ext.session.state.debugContainers.size === 1 && ext.session.state.ports.has(39229));
+    const roots = await ext.views.resources.getChildren();
+    const deployment = roots.find((n) => (n as { name?: string }).name === 'deployment/app')!;
+    const podNode = (await ext.views.resources.getChildren(deployment)).find((n) => (n as { name?: string }).name === `Pod/${podName}`)!;
+    const podRows = await rows(ext.views.resources, podNode);
+    const debugRow = podRows.find((r) => r.label === 'app');
+    assert.ok(debugRow, `a debug row under the pod in ${JSON.stringify(podRows.map((r) => r.label))}`);
+    assert.strictEqual(debugRow.description, 'Node.js · debug on localhost:39229');
+    assert.strictEqual(debugRow.contextValue, 'debugContainer.attachable');
+
+    const debugNode = (await ext.views.resources.getChildren(podNode)).find((n) => n.kind === 'debug')!;
+    const start = vscode.debug.startDebugging;
+    let started: vscode.DebugConfiguration | undefined;
+    (vscode.debug as { startDebugging: unknown }).startDebugging = async (_folder: unknown, config: vscode.DebugConfiguration) => {
+      started = config;
+      return true;
+    };
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand('skaffold.attachDebugger', debugNode), true);
+    } finally {
+      (vscode.debug as { startDebugging: unknown }).startDebugging = start;
+    }
+    assert.ok(started);
+    assert.strictEqual(started.type, 'node');
+    assert.strictEqual(started.request, 'attach');
+    assert.strictEqual(started.port, 39229, 'the local end of the forward, not the container port');
+    assert.strictEqual(started.remoteRoot, '/srv/app');
+    assert.strictEqual(started.localRoot, workspace());
+  });
+
+  it('with auto attach on, a new debuggable container is offered once', async () => {
+    await vscode.workspace.getConfiguration().update('skaffold.debug.autoAttach', true, vscode.ConfigurationTarget.Global);
+    const podName = [...ext.session.state.resources.keys()].find((r) => r.startsWith('Pod/app-'))!.slice('Pod/'.length);
+    const info = vscode.window.showInformationMessage;
+    const offers: string[] = [];
+    (vscode.window as { showInformationMessage: unknown }).showInformationMessage = async (message: string) => {
+      offers.push(message);
+      return undefined;
+    };
+    try {
+      const started = entry({ debuggingContainerEvent: { status: 'Started', podName, containerName: 'sidecar', namespace: 'default', artifact: 'example/app', runtime: 'go', workingDir: '/go/src', debugPorts: { dlv: 56268 } } });
+      fake.emit(started);
+      fake.emit(entry({ portEvent: { localPort: 56268, remotePort: 56268, podName, containerName: 'sidecar', namespace: 'default', portName: 'dlv', resourceType: 'pod', resourceName: podName, address: '127.0.0.1', targetPort: { type: 0, intVal: 56268 } } }));
+      await eventually('the offer', () => offers.length > 0);
+      fake.emit(started); // the same container reported again
+      fake.emit(entry({ metaEvent: { entry: 'unrelated' } }));
+      await new Promise((r) => setTimeout(r, 400));
+      assert.deepStrictEqual(offers.filter((o) => o.includes('sidecar')).length, 1);
+      assert.match(offers[0], /sidecar in pod .* is ready to debug \(Go\)/);
+    } finally {
+      (vscode.window as { showInformationMessage: unknown }).showInformationMessage = info;
+    }
+  });
+
+  it('the history view lists every iteration, newest first, with phase durations from Skaffold\'s timestamps', async () => {
+    const history = await rows(ext.views.history);
+    assert.ok(history.length >= 5, `iterations: ${JSON.stringify(history.map((r) => r.label))}`);
+    assert.match(history[0].label, /^#\d+ · rebuild$/);
+    assert.match(history.at(-1)!.label, /^#0 · initial$/);
+    assert.match(history[0].description ?? '', /^Succeeded · \d+(ms|\.\ds) · .*build \d+(ms|\.\ds)/);
+    assert.ok(history.some((r) => r.icon === 'error'), 'the failed build\'s iteration');
+  });
+
+  it('the timeline webview has a strict CSP, no script, and escapes what Skaffold sends', async () => {
+    const n = ext.session.state.devLoop.iteration + 1;
+    const hostile = '<img src=x onerror=alert(1)>';
+    fake.emit(entry({ devLoopEvent: { iteration: n, status: 'In Progress' } }));
+    fake.emit(entry({ buildEvent: { artifact: hostile, status: 'In Progress' } }));
+    fake.emit(entry({ buildEvent: { artifact: hostile, status: 'Failed', actionableErr: { errCode: 'BUILD_UNKNOWN', message: '</style><script>alert(2)</script>' } } }));
+    fake.emit(entry({ devLoopEvent: { iteration: n, status: 'Failed', err: { errCode: 'BUILD_UNKNOWN', message: '"><script>alert(3)</script>' } } }));
+    await eventually('the hostile iteration', () => ext.session.state.iterations.some((r) => r.iteration === n && r.outcome === 'Failed'));
+    await vscode.commands.executeCommand('skaffold.showTimeline');
+    await eventually('the timeline to draw it', () => ext.timeline.html.includes(`#${n}`), 5000);
+    const html = ext.timeline.html;
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'none'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.doesNotMatch(html, /<script|<img|<\/style><script/i);
+    assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'), 'the artifact name, as text');
+    assert.ok(html.includes('&lt;/style&gt;&lt;script&gt;alert(2)&lt;/script&gt;') || html.includes('&quot;&gt;&lt;script&gt;alert(3)'), 'the error, as text');
+    assert.ok(ext.timeline.visible);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+});
