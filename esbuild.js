@@ -28,6 +28,24 @@ const besideBundles = {
   },
 };
 
+/**
+ * The extension is a gRPC client only: grpc-js's server half never runs in it. Those modules
+ * are left out of dist/grpc.js (about 50 KB minified) and replaced by a stub that throws if
+ * anything ever reaches into it, so a grpc-js update that needed them fails loudly in the
+ * extension-host tests (which run the bundles) instead of quietly.
+ */
+const SERVER_ONLY = /^\.\/(server|server-interceptors|server-call)$/;
+const clientOnlyGrpc = {
+  name: 'client-only-grpc',
+  setup(build) {
+    build.onResolve({ filter: SERVER_ONLY }, (args) => (/[\\/]@grpc[\\/]grpc-js[\\/]/.test(args.importer) ? { path: args.path, namespace: 'grpc-server-stub' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'grpc-server-stub' }, (args) => ({
+      contents: `module.exports = new Proxy({}, { get(_, key) { if (typeof key === 'symbol' || key === '__esModule') { return undefined; } throw new Error('grpc-js ${args.path.slice(2)}.' + String(key) + ' is not bundled: the extension is a gRPC client only (see esbuild.js)'); } });`,
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   format: 'cjs',
@@ -51,6 +69,7 @@ async function main() {
         sourcefile: 'grpc-entry.js',
       },
       outfile: 'dist/grpc.js',
+      plugins: [clientOnlyGrpc],
     }),
     esbuild.context({ ...common, entryPoints: ['yaml'], outfile: 'dist/yaml.js' }),
   ]);
