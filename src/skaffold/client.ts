@@ -88,6 +88,19 @@ export function socketTrackingCredentials(sockets: Set<net.Socket>): grpc.Channe
   return tracking;
 }
 
+/** The channel settings of every client of Skaffold's API (v1 and v2). No keepalive: see below. */
+export function channelOptions(maxReceiveMessageBytes = 4 * 1024 * 1024): grpc.ChannelOptions {
+  return {
+    'grpc.max_receive_message_length': maxReceiveMessageBytes,
+    // Fail fast rather than queue on a channel that is not connected: the session retries.
+    'grpc.enable_retries': 0,
+    'grpc.initial_reconnect_backoff_ms': 100,
+    'grpc.max_reconnect_backoff_ms': 1000,
+    // Each session attempt gets its own channel, not a shared pooled one.
+    'grpc.use_local_subchannel_pool': 1,
+  };
+}
+
 /**
  * One gRPC channel to one Skaffold: the v1 RPCs, typed, with every failure mapped to a
  * SkaffoldError. It never reconnects by itself (the session does that, with a new client),
@@ -106,15 +119,7 @@ export class SkaffoldClient {
     this.address = typeof address === 'string' ? parseAddress(address) : address;
     this.callTimeoutMs = options.callTimeoutMs ?? 5000;
     const Ctor = getServiceConstructor();
-    this.client = new Ctor(this.address.target, socketTrackingCredentials(this.sockets), {
-      'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 4 * 1024 * 1024,
-      // Fail fast rather than queue on a channel that is not connected: the session retries.
-      'grpc.enable_retries': 0,
-      'grpc.initial_reconnect_backoff_ms': 100,
-      'grpc.max_reconnect_backoff_ms': 1000,
-      // Each session attempt gets its own channel, not a shared pooled one.
-      'grpc.use_local_subchannel_pool': 1,
-    }) as unknown as SkaffoldGrpcClient;
+    this.client = new Ctor(this.address.target, socketTrackingCredentials(this.sockets), channelOptions(options.maxReceiveMessageBytes)) as unknown as SkaffoldGrpcClient;
   }
 
   getState(timeoutMs = this.callTimeoutMs): Promise<State> {

@@ -16,7 +16,7 @@
  */
 import * as path from 'path';
 import { Composer, Document, isMap, isScalar, isSeq, LineCounter, Parser, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import { deref, depthOf, firstLine, hasControl, lexicalDepthExceeded, LIMITS } from './skaffoldConfig';
+import { deref, depthOf, firstLine, hasControl, lexicalDepthExceeded, LIMITS, pairOf } from './skaffoldConfig';
 
 /** A range in a text file, 0-based lines and UTF-16 columns (as VS Code counts them). */
 export interface TextRange {
@@ -597,38 +597,6 @@ function get(map: Node, key: string, doc: Document.Parsed): Node {
 /** The key node of `map[key]`, for the range of `deploy:`, `sync:`, ... */
 function keyOf(map: Node, key: string, doc: Document.Parsed): unknown {
   return pairOf(map, key, doc)?.key;
-}
-
-function pairOf(map: Node, key: string, doc: Document.Parsed): { key: unknown; value: unknown } | undefined {
-  if (!isMap(map)) {
-    return undefined;
-  }
-  const merges: unknown[] = [];
-  for (const pair of map.items) {
-    const k = deref(pair.key, doc);
-    const name = isScalar(k) ? k.value : undefined;
-    if (name === key) {
-      return pair;
-    }
-    if (name === '<<') {
-      merges.push(pair.value);
-    }
-  }
-  for (const merge of merges) {
-    const m = deref(merge, doc);
-    for (const source of isSeq(m) ? m.items.slice(0, 10) : [m]) {
-      const base = deref(source, doc);
-      if (isMap(base)) {
-        for (const pair of base.items) {
-          const k = deref(pair.key, doc);
-          if (isScalar(k) && k.value === key) {
-            return pair;
-          }
-        }
-      }
-    }
-  }
-  return undefined;
 }
 
 function items(node: unknown): unknown[] {

@@ -194,6 +194,11 @@ export function deref(node: unknown, doc: Document.Parsed): Scalar | YAMLMap | Y
 
 /** `map[key]`, looking into `<<: *base` merges one level deep as well. */
 function field(map: YamlNode, key: string, doc: Document.Parsed): YamlNode {
+  return deref(pairOf(map, key, doc)?.value, doc);
+}
+
+/** The pair of `map` whose key is `key`, looking into `<<: *base` merges one level deep as well. */
+export function pairOf(map: unknown, key: string, doc: Document.Parsed): { key: unknown; value: unknown } | undefined {
   if (!isMap(map)) {
     return undefined;
   }
@@ -202,7 +207,7 @@ function field(map: YamlNode, key: string, doc: Document.Parsed): YamlNode {
     const k = deref(pair.key, doc);
     const name = isScalar(k) ? k.value : undefined;
     if (name === key) {
-      return deref(pair.value, doc);
+      return pair;
     }
     if (name === '<<') {
       merges.push(pair.value);
@@ -216,7 +221,7 @@ function field(map: YamlNode, key: string, doc: Document.Parsed): YamlNode {
         for (const pair of base.items) {
           const k = deref(pair.key, doc);
           if (isScalar(k) && k.value === key) {
-            return deref(pair.value, doc);
+            return pair;
           }
         }
       }

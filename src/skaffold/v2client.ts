@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type * as net from 'net';
 import { parseAddress, SkaffoldAddress } from './address';
-import { socketTrackingCredentials } from './client';
+import { channelOptions, socketTrackingCredentials } from './client';
 import { SkaffoldError, toSkaffoldError } from './errors';
 import { loadSkaffoldV2PackageDefinition, V2Event, V2State } from './protocolV2';
 
@@ -95,14 +95,8 @@ export class SkaffoldV2Client {
     this.address = typeof address === 'string' ? parseAddress(address) : address;
     this.callTimeoutMs = options.callTimeoutMs ?? 5000;
     const Ctor = getServiceConstructor();
-    // The same channel settings as the v1 client (client.ts).
-    this.client = new Ctor(this.address.target, socketTrackingCredentials(this.sockets), {
-      'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 4 * 1024 * 1024,
-      'grpc.enable_retries': 0,
-      'grpc.initial_reconnect_backoff_ms': 100,
-      'grpc.max_reconnect_backoff_ms': 1000,
-      'grpc.use_local_subchannel_pool': 1,
-    }) as unknown as SkaffoldV2GrpcClient;
+    // The same channel settings as the v1 client.
+    this.client = new Ctor(this.address.target, socketTrackingCredentials(this.sockets), channelOptions(options.maxReceiveMessageBytes)) as unknown as SkaffoldV2GrpcClient;
   }
 
   /** Skaffold's state in v2 spelling. */

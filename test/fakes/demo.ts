@@ -1,7 +1,8 @@
 /**
  * The demo session: the fake Skaffold playing a realistic, endless dev loop: the first loop,
  * then file changes that rebuild one artifact, now and then a broken build and its fix, and a
- * crashing deployment that the next change repairs.
+ * crashing deployment that the next change repairs. Each running pod logs a request line
+ * every two seconds (container logs, over the v2 API).
  *
  *   node out/test/fakes/demo.js [--port 50051] [--host 127.0.0.1] [--step-ms 800]
  */
@@ -26,6 +27,16 @@ export async function startDemo(options: { port?: number; host?: string; stepMs?
     const t = setTimeout(resolve, ms);
     wake = () => { clearTimeout(t); resolve(); };
   });
+  let requests = 0;
+  const chatter = setInterval(() => {
+    for (const resource of Object.keys(fake.state.statusCheckState?.resources ?? {})) {
+      const pod = /^Pod\/(.+)$/.exec(resource)?.[1];
+      if (pod) {
+        const container = pod.replace(/-[0-9a-f]+-[0-9a-f]+$/, '');
+        fake.appLog(pod, container, `GET /api/items/${++requests} 200 ${(3 + (requests * 7) % 40)}ms`);
+      }
+    }
+  }, 2000);
   const loop = (async () => {
     await fake.runDevLoop();
     for (let round = 1; running; round++) {
@@ -50,6 +61,7 @@ export async function startDemo(options: { port?: number; host?: string; stepMs?
     fake,
     stop: async () => {
       running = false;
+      clearInterval(chatter);
       wake?.();
       await fake.stop();
       await loop.catch(() => undefined);
