@@ -101,11 +101,11 @@ after(async () => {
   await fake?.stop();
 });
 
-test('the Skaffold container opens from the activity bar with its three views', async () => {
+test('the Skaffold container opens from the activity bar with its four views', async () => {
   await page.locator('[id="workbench.parts.activitybar"] .action-item a[aria-label^="Skaffold"]').click({ timeout: 60_000 });
   await page.locator(CONTAINER).waitFor();
   const headers = await page.locator(`${CONTAINER} .pane-header`).allInnerTexts();
-  assert.deepEqual(headers.map((h) => h.split('\n')[0].trim().toUpperCase()), ['ARTIFACTS', 'RESOURCES', 'FORWARDED PORTS']);
+  assert.deepEqual(headers.map((h) => h.split('\n')[0].trim().toUpperCase()), ['ARTIFACTS', 'RESOURCES', 'FORWARDED PORTS', 'DEV LOOP HISTORY']);
   await waitStatus(/Skaffold/);
 });
 

@@ -147,6 +147,66 @@ describe('Problems, logs, debugging and history', () => {
     }
   });
 
+  it('each kind of suggestion is a quick fix that does what it says: open the setting, the file, the container logs', async () => {
+    fake.failNextBuild('example/app', {
+      message: 'getting image: no default repo',
+      errCode: 'BUILD_PUSH_ACCESS_DENIED',
+      suggestions: [
+        { suggestionCode: 'ADD_DEFAULT_REPO', action: 'Try running with `--default-repo` flag' },
+        { suggestionCode: 'FIX_SKAFFOLD_CONFIG_DOCKERFILE', action: 'Check the dockerfile field of the artifact' },
+      ],
+    });
+    await fake.changeFile('example/app');
+    await eventually('the build problem', () => ourDiagnostics(skaffoldYaml()).length === 1);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(skaffoldYaml()), { preview: false });
+    try {
+      const d = ourDiagnostics(skaffoldYaml())[0];
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', skaffoldYaml(), d.range);
+      const byCommand = (id: string) => actions.filter((a) => a.command?.command === id);
+
+      const settings = byCommand('workbench.action.openSettings');
+      assert.deepStrictEqual(settings.map((a) => a.command!.arguments), [['skaffold.launch.args']], 'the default-repo flag goes in the launch arguments');
+      // vscode.open comes back as the workbench's own open command: run it as the lightbulb would.
+      const open = actions.filter((a) => a.command?.command === 'vscode.open' || a.command?.command === '_workbench.open');
+      assert.strictEqual(open.length, 1, `the Dockerfile advice opens the config: ${JSON.stringify(actions.map((a) => [a.title, a.command?.command]))}`);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.commands.executeCommand(open[0].command!.command, ...open[0].command!.arguments!);
+      assert.strictEqual(vscode.window.activeTextEditor?.document.uri.fsPath, skaffoldYaml().fsPath);
+      assert.strictEqual(vscode.window.activeTextEditor?.selection.start.line, d.range.start.line, 'at the artifact');
+      await vscode.commands.executeCommand(settings[0].command!.command, ...settings[0].command!.arguments!);
+      await eventually('the settings editor', () => vscode.window.tabGroups.activeTabGroup.activeTab?.label === 'Settings');
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    } finally {
+      await fake.changeFile('example/app');
+      await eventually('the build problem to clear', () => ourDiagnostics(skaffoldYaml()).length === 0);
+    }
+
+    // A crash loop: Skaffold suggests the logs; the quick fix opens the pod's container logs.
+    const manifest = vscode.Uri.file(path.join(workspace(), 'k8s', 'app.yaml'));
+    const pod = [...ext.session.state.resources.keys()].find((r) => r.startsWith('Pod/app-'))!;
+    fake.appLog(pod.slice('Pod/'.length), 'app', 'panic: nil map');
+    fake.emit(entry({ resourceStatusCheckEvent: {
+      resource: 'deployment/app', status: 'Failed', message: 'container app is backing off', statusCode: 'STATUSCHECK_CONTAINER_RESTARTING',
+      actionableErr: { errCode: 'STATUSCHECK_CONTAINER_RESTARTING', message: 'container app is backing off', suggestions: [{ suggestionCode: 'CHECK_CONTAINER_LOGS', action: 'Try checking container logs' }] },
+    } }));
+    await eventually('the status-check problem', () => ourDiagnostics(manifest).length > 0);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(manifest), { preview: false });
+    const fixes = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', manifest, ourDiagnostics(manifest)[0].range);
+    const logs = fixes.find((a) => a.command?.command === 'skaffold.showContainerLogs');
+    assert.ok(logs, `a logs quick fix among ${JSON.stringify(fixes.map((a) => a.title))}`);
+    assert.deepStrictEqual(logs.command!.arguments, [{ sessionId: ext.session.id, kind: 'resource', name: 'deployment/app' }]);
+    const pick = vscode.window.showQuickPick;
+    (vscode.window as { showQuickPick: unknown }).showQuickPick = async (items: { description: string }[]) => (await items).find((i) => i.description.startsWith(pod.slice('Pod/'.length)));
+    try {
+      const channel = await vscode.commands.executeCommand<vscode.OutputChannel>(logs.command!.command, ...logs.command!.arguments!);
+      assert.strictEqual(channel?.name, `Skaffold: ${pod.slice('Pod/'.length)}/app`);
+    } finally {
+      (vscode.window as { showQuickPick: unknown }).showQuickPick = pick;
+    }
+    fake.emit(entry({ resourceStatusCheckEvent: { resource: 'deployment/app', status: 'Succeeded', message: 'Succeeded', statusCode: 'STATUSCHECK_SUCCESS' } }));
+    await eventually('the status-check problem to clear', () => ourDiagnostics(manifest).length === 0);
+  });
+
   it('a debugging container shows under its pod with runtime and port, and Attach Debugger starts the right configuration', async () => {
     const podName = [...ext.session.state.resources.keys()].find((r) => r.startsWith('Pod/app-'))!.slice('Pod/'.length);
     fake.emit(entry({ debuggingContainerEvent: { status: 'Started', podName, containerName: 'app', namespace: 'default', artifact: 'example/app', runtime: 'nodejs', workingDir: '/srv/app', debugPorts: { devtools: 9229 } } }));
