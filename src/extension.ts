@@ -13,7 +13,9 @@ import { CommandId, TASK_TYPE, ViewId } from './common/ids';
 import { channelLogger } from './common/logger';
 import { onDidChangeSettings, readSettings } from './common/settings';
 import { Launcher } from './skaffold/launcher';
+import { IterationRecord } from './skaffold/model';
 import { SkaffoldSession } from './skaffold/session';
+import { triggerCause } from './skaffold/triggerCause';
 import { SessionManager } from './skaffold/sessions';
 import { SkaffoldTaskProvider } from './tasks/skaffoldTasks';
 import { ArtifactsView } from './views/artifactsView';
@@ -36,7 +38,8 @@ export interface SkaffoldExtensionApi extends SkaffoldExtensionExports {
   readonly launcher: Launcher;
   /** The tree data providers behind the views, read by the extension-host tests. */
   readonly views: { artifacts: ArtifactsView; resources: ResourcesView; ports: PortsView; history: HistoryView };
-  readonly problems: ProblemsProvider;
+  /** Built one macrotask after activation. */
+  readonly problems: ProblemsProvider | undefined;
   readonly logs: LogChannels;
   readonly timeline: TimelinePanel;
   readonly statusBar: SkaffoldStatusBar;
@@ -73,28 +76,48 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
   const artifacts = new ArtifactsView(manager);
   const resources = new ResourcesView(manager);
   const ports = new PortsView(manager);
-  const history = new HistoryView(manager);
+  const logs = new LogChannels(manager, logger, settings.logsMaxLines);
+  subs.push(logs);
+  const causeOf = (s: SkaffoldSession, r: IterationRecord) => {
+    const all = s.state.iterations;
+    const i = all.indexOf(r);
+    return triggerCause(r, logs.find(s)?.output.triggers() ?? [], s.intents, i > 0 ? all[i - 1] : undefined);
+  };
+  const history = new HistoryView(manager, causeOf);
   subs.push(artifacts, resources, ports, history);
   const views = [
     vscode.window.createTreeView(ViewId.Artifacts, { treeDataProvider: artifacts, showCollapseAll: true }),
     vscode.window.createTreeView(ViewId.Resources, { treeDataProvider: resources, showCollapseAll: true }),
     vscode.window.createTreeView(ViewId.Ports, { treeDataProvider: ports }),
-    vscode.window.createTreeView(ViewId.History, { treeDataProvider: history, showCollapseAll: true }),
   ];
   subs.push(...views);
-  subs.push(new SessionInfo(manager, views as vscode.TreeView<unknown>[]));
+  const info = new SessionInfo(manager, views as vscode.TreeView<unknown>[]);
+  subs.push(info);
   const statusBar = new SkaffoldStatusBar(manager, settings.statusBarEnabled);
   subs.push(statusBar);
   const configOf = (s: SkaffoldSession) => launcher.configOf(s);
-  const problems = new ProblemsProvider({ manager, logger, configOf, enabled: settings.problemsEnabled });
-  subs.push(problems);
-  const logs = new LogChannels(manager, logger, settings.logsMaxLines);
-  subs.push(logs);
-  const timeline = new TimelinePanel(manager);
+  const timeline = new TimelinePanel(manager, (s) => new Map(s.state.iterations.flatMap((r) => {
+    const cause = causeOf(s, r);
+    return cause ? [[r.iteration, cause] as const] : [];
+  })));
   subs.push(timeline);
-  const autoAttach = new DebugAutoAttach(manager, settings.debugAutoAttach, (node) => vscode.commands.executeCommand(CommandId.AttachDebugger, node));
-  subs.push(autoAttach);
-  subs.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new SkaffoldTaskProvider(launcher, context.workspaceState)));
+  // What nothing needs before the first connection is built one macrotask later, before that
+  // connection starts (its timer is set below): activation returns sooner.
+  let problems: ProblemsProvider | undefined;
+  let autoAttach: DebugAutoAttach | undefined;
+  setTimeout(() => {
+    if (!teardown) {
+      return; // deactivated already
+    }
+    const historyView = vscode.window.createTreeView(ViewId.History, { treeDataProvider: history, showCollapseAll: true });
+    subs.push(historyView);
+    info.addView(historyView);
+    problems = new ProblemsProvider({ manager, logger, configOf, enabled: settings.problemsEnabled });
+    subs.push(problems);
+    autoAttach = new DebugAutoAttach(manager, settings.debugAutoAttach, (node) => vscode.commands.executeCommand(CommandId.AttachDebugger, node));
+    subs.push(autoAttach);
+    subs.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new SkaffoldTaskProvider(launcher, context.workspaceState)));
+  }, 0);
 
   subs.push(...registerCommands({
     manager,
@@ -134,13 +157,13 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
       manager.setEventLogSize(next.eventLogMaxEntries);
     }
     if (changed.includes('problemsEnabled')) {
-      problems.setEnabled(next.problemsEnabled);
+      problems?.setEnabled(next.problemsEnabled);
     }
     if (changed.includes('logsMaxLines')) {
       logs.setMaxLines(next.logsMaxLines);
     }
     if (changed.includes('debugAutoAttach')) {
-      autoAttach.setEnabled(next.debugAutoAttach);
+      autoAttach?.setEnabled(next.debugAutoAttach);
     }
   }));
 
@@ -164,7 +187,12 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
     manager.dispose();
   };
   timings.activateMs = performance.now() - started;
-  return { ...api.exports(), session, manager, launcher, views: { artifacts, resources, ports, history }, statusBar, problems, logs, timeline, timings };
+  return {
+    ...api.exports(), session, manager, launcher, views: { artifacts, resources, ports, history }, statusBar, logs, timeline, timings,
+    get problems() {
+      return problems;
+    },
+  };
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -3,6 +3,7 @@ import type { SkaffoldClient } from './client';
 import { SkaffoldError } from './errors';
 import { EventLog, LogRecord } from './eventLog';
 import { Disposable, Emitter, Logger, nullLogger } from './lifecycle';
+import type { SentIntent } from './triggerCause';
 import { emptyChange, initialState, isEmptyChange, mergeChange, SECTIONS, SessionState, StateChange } from './model';
 import { Event as SkaffoldEvent, Intent, LogEntry, Phase, State } from './protocol';
 import { applyBatch, entryTime, reconcileStatuses, reconcileTriggers, ReduceResult, stateFromServer } from './reducer';
@@ -88,6 +89,9 @@ function loadClientModule(): typeof import('./client') {
 
 const ALL_SECTIONS = SECTIONS;
 
+/** Execute intents remembered per session, to tell which iterations the user started. */
+const MAX_INTENTS = 20;
+
 /** Phases an intent asks for whose auto trigger is on: Skaffold will not run those. */
 export function phasesBlockedByAuto(state: SessionState, intent: Intent): Phase[] {
   return (['build', 'sync', 'deploy'] as const).filter((p) => intent[p] && state.autoTrigger[p] === true);
@@ -162,6 +166,7 @@ export class SkaffoldSession implements Disposable {
   private flushQueued = false;
   private lastFlushAt = 0;
   private disposed = false;
+  private readonly _intents: SentIntent[] = [];
 
   constructor(options: SessionOptions) {
     this.logger = options.logger ?? nullLogger;
@@ -323,11 +328,19 @@ export class SkaffoldSession implements Disposable {
     if (steps.length === 0) {
       throw new SkaffoldError('rejected', 'Nothing to execute: the intent names no phase.');
     }
+    const sentAt = Date.now();
     for (const step of steps) {
       this.logger.info(`[session] execute ${Object.keys(step)[0]}`);
       await client.execute(step);
     }
+    this._intents.push({ at: sentAt, phases: steps.map((step) => Object.keys(step)[0]) });
+    this._intents.splice(0, this._intents.length - MAX_INTENTS);
     await this.refresh();
+  }
+
+  /** The Execute intents sent through this session, newest last (the last MAX_INTENTS). */
+  get intents(): readonly SentIntent[] {
+    return this._intents;
   }
 
   /** Turns a phase's auto trigger on or off and reads the result back from Skaffold. */

@@ -74,6 +74,11 @@ export interface TimelineOptions {
   /** BCP 47 tag for number formatting and the document's lang (default en). */
   locale?: string;
   labels?: Partial<Record<string, string>>;
+  /**
+   * What started each iteration, by its v1 number, when known (the files Skaffold saw change,
+   * an Execute sent from VS Code): shown beside the trigger. Escaped like every other text.
+   */
+  causes?: ReadonlyMap<number, string>;
 }
 
 // ---------------------------------------------------------------------------------- escaping
@@ -239,6 +244,8 @@ export function summarizeTrend(iterations: readonly IterationRecord[]): TrendSum
 
 interface Texts {
   label(key: TimelineLabel, values?: Record<string, string | number>): string;
+  /** The iteration's trigger, with its cause when one is known ("rebuild · src/a.txt modified"). */
+  trigger(r: IterationRecord): string;
   seconds(ms: number | undefined): string;
   axisSeconds(ms: number, stepMs: number): string;
   count(n: number): string;
@@ -260,7 +267,7 @@ function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.N
   }
 }
 
-function texts(options: Pick<TimelineOptions, 'locale' | 'labels'>): Texts {
+function texts(options: Pick<TimelineOptions, 'locale' | 'labels' | 'causes'>): Texts {
   const locale = safeLocale(options.locale);
   const oneDecimal = numberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const whole = numberFormat(locale, { maximumFractionDigits: 0 });
@@ -278,8 +285,15 @@ function texts(options: Pick<TimelineOptions, 'locale' | 'labels'>): Texts {
     const s = ms / 1000;
     return label('seconds', { value: s < 100 ? oneDecimal.format(s) : whole.format(s) });
   };
+  const trigger = (r: IterationRecord): string => {
+    const kind = label(`trigger.${r.trigger}` as TimelineLabel) ?? r.trigger;
+    const cause = options.causes?.get(r.iteration);
+    const text = cause === undefined ? '' : line(cause, 200);
+    return text ? `${kind} · ${text}` : kind;
+  };
   return {
     label,
+    trigger,
     seconds,
     axisSeconds: (ms, stepMs) => label('seconds', { value: (stepMs < 1000 ? oneDecimal : whole).format(ms / 1000) }),
     count: (n) => whole.format(n),
@@ -355,7 +369,7 @@ function errorText(r: IterationRecord, max: number): string {
 function tooltip(r: IterationRecord, newest: boolean, t: Texts, durations: Record<TimelinePhase, number | undefined>): string {
   const lines = [t.label('tooltipHeading', {
     n: t.int(r.iteration),
-    trigger: t.label(`trigger.${r.trigger}`),
+    trigger: t.trigger(r),
     outcome: outcomeText(r, newest, t),
   })];
   if (totalMs(r) !== undefined) {
@@ -464,7 +478,7 @@ function table(iterations: readonly IterationRecord[], t: Texts): string {
     const failed = r.outcome === Status.Failed;
     const cells = [
       `<th scope="row">${escapeHtml(t.iteration(r.iteration))}</th>`,
-      `<td>${escapeHtml(t.label(`trigger.${r.trigger}`))}</td>`,
+      `<td>${escapeHtml(t.trigger(r))}</td>`,
       ...TIMELINE_PHASES.map((p) => `<td class="num">${escapeHtml(t.seconds(d[p]))}</td>`),
       `<td class="num">${escapeHtml(t.seconds(totalMs(r)))}</td>`,
       `<td>${escapeHtml(outcomeText(r, i === iterations.length - 1, t))}</td>`,

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { IterationPhases, IterationRecord, PhaseTiming, StateChange } from '../skaffold/model';
 import { formatDuration, oneLine } from '../skaffold/presentation';
 import { SkaffoldSession } from '../skaffold/session';
+import { SessionManager } from '../skaffold/sessions';
 import { contextWord, detailItem, DetailNode, errorDetails, nodeId, SessionTree, statusIcon, Tooltip, TreePart } from './common';
 
 type PhaseKey = keyof IterationPhases;
@@ -46,13 +47,20 @@ export type HistoryTreeNode = IterationNode | IterationPhaseNode | DetailNode;
  * took (from Skaffold's event timestamps) and how it ended.
  */
 export class HistoryView extends SessionTree<HistoryTreeNode> {
+  /** `causeOf` says what started an iteration when more than its events is known (see triggerCause). */
+  constructor(manager: SessionManager, private readonly causeOf: CauseOf = () => undefined) {
+    super(manager);
+  }
+
   protected createPart(session: SkaffoldSession, idPrefix: string): TreePart<HistoryTreeNode> {
-    return new HistoryPart(session, idPrefix);
+    return new HistoryPart(session, idPrefix, (r) => this.causeOf(session, r));
   }
 }
 
+export type CauseOf = (session: SkaffoldSession, record: IterationRecord) => string | undefined;
+
 class HistoryPart implements TreePart<HistoryTreeNode> {
-  constructor(private readonly session: SkaffoldSession, private readonly idPrefix: string) {}
+  constructor(private readonly session: SkaffoldSession, private readonly idPrefix: string, private readonly causeOf: (r: IterationRecord) => string | undefined) {}
 
   changed(change: StateChange): HistoryTreeNode[] | 'all' | undefined {
     return change.sections.has('history') ? 'all' : undefined;
@@ -111,7 +119,9 @@ class HistoryPart implements TreePart<HistoryTreeNode> {
     if (element.kind === 'iterationPhase') {
       return this.phaseItem(element, r?.phases[element.phase]);
     }
-    const item = new vscode.TreeItem(`#${element.iteration} · ${r ? TRIGGER_LABEL[r.trigger] ?? 'other' : ''}`, r?.error ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    const cause = r ? this.causeOf(r) : undefined;
+    const trigger = r ? `${TRIGGER_LABEL[r.trigger] ?? 'other'}${cause ? ` · ${cause}` : ''}` : '';
+    const item = new vscode.TreeItem(`#${element.iteration} · ${trigger}`, r?.error ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = element.id;
     if (!r) {
       return item;
@@ -124,7 +134,7 @@ class HistoryPart implements TreePart<HistoryTreeNode> {
     item.description = [oneLine(r.outcome, 40), total, ...phases].filter(Boolean).join(' · ');
     item.iconPath = statusIcon(r.outcome);
     item.contextValue = `iteration.${contextWord(r.outcome)}`;
-    const tip = new Tooltip().heading(`Iteration #${r.iteration}`).line('Trigger', TRIGGER_LABEL[r.trigger] ?? 'other').line('Outcome', r.outcome)
+    const tip = new Tooltip().heading(`Iteration #${r.iteration}`).line('Trigger', trigger).line('Outcome', r.outcome)
       .line('Started', r.startedAt ? new Date(r.startedAt).toLocaleTimeString() : undefined).line('Took', total || undefined);
     for (const p of PHASES) {
       const timing = r.phases[p];

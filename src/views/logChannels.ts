@@ -35,7 +35,17 @@ export class LogChannels extends Disposable {
     super();
     this.maxLines = maxLines;
     this._register(manager.onDidChangeSessions(() => this.sync()));
-    this.sync();
+    // A session's logs start with its first connection (not at activation).
+    this._register(manager.onDidChangeStatus(({ session, event }) => {
+      if (event.status === 'connected' && this.manager.sessions.includes(session)) {
+        this.of(session);
+      }
+    }));
+  }
+
+  /** The logs of a session this object follows, without starting any. */
+  find(session: SkaffoldSession): SessionLogs | undefined {
+    return this.logs.get(session);
   }
 
   /** The logs of a session (created with it). */
@@ -58,9 +68,6 @@ export class LogChannels extends Disposable {
   }
 
   private sync(): void {
-    for (const session of this.manager.sessions) {
-      this.of(session);
-    }
     for (const [session, logs] of [...this.logs]) {
       if (!this.manager.sessions.includes(session)) {
         logs.dispose();

@@ -55,9 +55,8 @@ interface Placed {
  * the problems are a function of the sessions' state, placed again on every change.
  */
 export class ProblemsProvider extends Disposable implements vscode.CodeActionProvider {
-  static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
-
-  private readonly collection = this._register(vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE));
+  /** Created with the first problem: nothing to show until then. */
+  private collection: vscode.DiagnosticCollection | undefined;
   private readonly indexes = new Map<string, Promise<ConfigIndex>>();
   private candidates: Promise<string[]> | undefined;
   private readonly placed = new Map<string, Placed[]>();
@@ -93,7 +92,7 @@ export class ProblemsProvider extends Disposable implements vscode.CodeActionPro
     this._register(watcher.onDidCreate(forget));
     this._register(watcher.onDidDelete(forget));
     this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.forget()));
-    this._register(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, this, ProblemsProvider.metadata));
+    this._register(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }));
   }
 
   setEnabled(enabled: boolean): void {
@@ -168,9 +167,10 @@ export class ProblemsProvider extends Disposable implements vscode.CodeActionPro
         }
       }
     }
-    if (this.isDisposed) {
+    if (this.isDisposed || byFile.size === 0 && !this.collection) {
       return;
     }
+    this.collection ??= this._register(vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE));
     this.collection.clear();
     for (const [file, list] of byFile) {
       this.collection.set(vscode.Uri.file(file), list.map((p) => p.diagnostic));

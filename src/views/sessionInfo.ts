@@ -17,12 +17,16 @@ export class SessionInfo extends Disposable {
   /**
    * What each context key holds in VS Code. The boolean keys start unset, which `when`
    * clauses read as false: they are sent once they become true, not at activation (each
-   * setContext is a command round trip).
+   * setContext is a command round trip). The status starts unset, read as disconnected.
    */
   private lastKeys = new Map<string, unknown>([
-    ContextKey.Connected, ContextKey.AutoBuild, ContextKey.AutoSync, ContextKey.AutoDeploy,
-    ContextKey.MultipleSessions, ContextKey.CanStop, ContextKey.CanDismiss,
-  ].map((key) => [key, false]));
+    ...[
+      ContextKey.Connected, ContextKey.AutoBuild, ContextKey.AutoSync, ContextKey.AutoDeploy,
+      ContextKey.MultipleSessions, ContextKey.CanStop, ContextKey.CanDismiss,
+    ].map((key): [string, unknown] => [key, false]),
+    // Unset reads as disconnected too: every `when` on the status says so.
+    [ContextKey.Status, 'disconnected'],
+  ]);
 
   constructor(private readonly manager: SessionManager, private readonly views: vscode.TreeView<unknown>[]) {
     super();
@@ -36,10 +40,22 @@ export class SessionInfo extends Disposable {
     this.update();
   }
 
+  /** A view created after the others: it gets what they show. */
+  addView(view: vscode.TreeView<unknown>): void {
+    this.views.push(view);
+    if (this.lastDescription) {
+      view.description = this.lastDescription;
+    }
+    if (this.lastMessage !== undefined) {
+      view.message = this.lastMessage;
+    }
+  }
+
   update(): void {
     const shown = this.manager.shown;
     const one = shown.length === 1 ? shown[0] : undefined;
-    const description = one ? sessionDescription(one.address, one.status, one.state) : vscode.l10n.t('{0} sessions', shown.length);
+    // No session shown (nothing connected yet): no description; the welcome view says why.
+    const description = one ? sessionDescription(one.address, one.status, one.state) : shown.length > 1 ? vscode.l10n.t('{0} sessions', shown.length) : '';
     const message = one ? this.messageFor(one) : undefined;
     // Each write is a message to the workbench: only what changed.
     if (description !== this.lastDescription) {

@@ -21,7 +21,8 @@ export class TimelinePanel extends Disposable {
   private timer: NodeJS.Timeout | undefined;
   private _html = '';
 
-  constructor(private readonly manager: SessionManager) {
+  /** `causesOf` says what started each iteration (by v1 number) when more than its events is known. */
+  constructor(private readonly manager: SessionManager, private readonly causesOf: (session: SkaffoldSession) => ReadonlyMap<number, string> = () => new Map()) {
     super();
     this._register(manager.onDidChangeState(({ session, change }) => {
       if (session === this.session && change.sections.has('history')) {
@@ -86,6 +87,7 @@ export class TimelinePanel extends Disposable {
       nonce: randomBytes(16).toString('base64'),
       title: this.title(this.session),
       locale: vscode.env.language,
+      causes: this.causesOf(this.session),
     });
     this.panel.webview.html = this._html;
   }

@@ -268,7 +268,8 @@ describe('Problems, logs, debugging and history', () => {
   it('the history view lists every iteration, newest first, with phase durations from Skaffold\'s timestamps', async () => {
     const history = await rows(ext.views.history);
     assert.ok(history.length >= 5, `iterations: ${JSON.stringify(history.map((r) => r.label))}`);
-    assert.match(history[0].label, /^#\d+ · rebuild$/);
+    assert.match(history[0].label, /^#\d+ · rebuild · src\/app\.txt modified$/, `the file change Skaffold logged (v2), in ${JSON.stringify(history.map((r) => r.label))}`);
+    assert.ok(history.some((r) => /^#\d+ · rebuild · build from VS Code$/.test(r.label)), 'the iteration the rebuild quick fix started');
     assert.match(history.at(-1)!.label, /^#0 · initial$/);
     assert.match(history[0].description ?? '', /^Succeeded · \d+(ms|\.\ds) · .*build \d+(ms|\.\ds)/);
     assert.ok(history.some((r) => r.icon === 'error'), 'the failed build\'s iteration');

@@ -225,6 +225,14 @@ test('the table has the same data: trigger, each phase, total, outcome and error
   assert.match(table, /<tr class="failed"><th scope="row">#1/);
 });
 
+test('what started an iteration, when known, is shown beside its trigger in the table and the bar\'s tooltip', () => {
+  const html = renderTimelineHtml([record(0, { build: 2000 }), record(1, { build: 1000 })], { ...OPTIONS, causes: new Map([[1, 'src/<a>.txt modified']]) });
+  const table = html.slice(html.indexOf('<table'));
+  assert.match(table, /<th scope="row">#1<\/th><td>rebuild · src\/&lt;a&gt;\.txt modified<\/td>/);
+  assert.match(table, /<th scope="row">#0<\/th><td>initial<\/td>/);
+  assert.match(html, /<title>Iteration #1 \(rebuild · src\/&lt;a&gt;\.txt modified\): Succeeded/);
+});
+
 test('a running iteration shows what it did so far; an older one whose end never came has no result', () => {
   const running = record(2, { build: 1000 }, { outcome: 'In Progress', endedAt: undefined, durationMs: undefined });
   const html = renderTimelineHtml([record(0, { build: 1000 }), { ...record(1, { build: 500 }), outcome: 'In Progress', endedAt: undefined, durationMs: undefined }, running], OPTIONS);
@@ -271,7 +279,7 @@ test('property: every string from the server (artifact names, statuses, errors, 
 test('hostile strings, one by one, never become markup', () => {
   for (const evil of ['</style><script>alert(1)</script>', '" onload="x', 'javascript:alert(1)', '`x`', '</title></g></svg><script>1</script>', ...ADVERSARIAL]) {
     const r = record(1, { build: 1000 }, { outcome: evil, error: { message: evil, code: evil, suggestions: [] }, artifacts: [{ name: evil, status: evil, durationMs: 1 }] });
-    const html = renderTimelineHtml([r], { ...OPTIONS, title: evil, locale: evil, labels: { title: evil, summaryHeading: evil, 'column.error': evil } });
+    const html = renderTimelineHtml([r], { ...OPTIONS, title: evil, locale: evil, labels: { title: evil, summaryHeading: evil, 'column.error': evil }, causes: new Map([[1, evil]]) });
     tags(html);
     assert.ok(!/<script/i.test(html));
     assert.ok(!html.includes('`'), 'backticks escaped too');
