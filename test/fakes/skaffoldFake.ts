@@ -742,23 +742,7 @@ export class FakeSkaffold {
     const definition = loadSkaffoldPackageDefinition();
     const service = (grpc.loadPackageDefinition(definition) as unknown as { proto: { SkaffoldService: grpc.ServiceClientConstructor } }).proto.SkaffoldService.service;
     const server = new grpc.Server();
-    const unary = (method: string, handler: (request: unknown) => grpc.StatusObject | undefined, reply: () => object = () => ({})) =>
-      (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-        const run = () => {
-          const error = handler(call.request);
-          this.calls.push({ method, request: call.request, code: error?.code ?? grpc.status.OK });
-          if (error) {
-            callback(error);
-          } else {
-            callback(null, reply());
-          }
-        };
-        if (this.frozen) {
-          this.held.push(run);
-        } else {
-          run();
-        }
-      };
+    const unary = this.unaryHandler(this.calls);
     server.addService(service, {
       GetState: unary('GetState', () => undefined, () => JSON.parse(JSON.stringify(this.state)) as object),
       Execute: unary('Execute', (r) => this.execute((r as { intent?: Intent }).intent)),
@@ -817,15 +801,13 @@ export class FakeSkaffold {
   }
 
   /** proto.v2.SkaffoldV2Service, as Skaffold v2 answers it. */
-  private addV2Service(server: grpc.Server): void {
-    const service = (grpc.loadPackageDefinition(loadSkaffoldV2PackageDefinition()) as unknown as {
-      proto: { v2: { SkaffoldV2Service: grpc.ServiceClientConstructor } };
-    }).proto.v2.SkaffoldV2Service.service;
-    const unary = (method: string, handler: (request: unknown) => grpc.StatusObject | undefined, reply: () => object = () => ({})) =>
+  /** A unary handler that records the call in `calls` and, while frozen, holds its answer. */
+  private unaryHandler(calls: RecordedCall[]) {
+    return (method: string, handler: (request: unknown) => grpc.StatusObject | undefined, reply: () => object = () => ({})) =>
       (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
         const run = () => {
           const error = handler(call.request);
-          this.v2Calls.push({ method, request: call.request, code: error?.code ?? grpc.status.OK });
+          calls.push({ method, request: call.request, code: error?.code ?? grpc.status.OK });
           if (error) {
             callback(error);
           } else {
@@ -838,6 +820,13 @@ export class FakeSkaffold {
           run();
         }
       };
+  }
+
+  private addV2Service(server: grpc.Server): void {
+    const service = (grpc.loadPackageDefinition(loadSkaffoldV2PackageDefinition()) as unknown as {
+      proto: { v2: { SkaffoldV2Service: grpc.ServiceClientConstructor } };
+    }).proto.v2.SkaffoldV2Service.service;
+    const unary = this.unaryHandler(this.v2Calls);
     const stream = (method: string, subscribers: () => Set<grpc.ServerWritableStream<unknown, V2Event>>, replay: () => V2Event[]) =>
       (call: grpc.ServerWritableStream<unknown, V2Event>) => {
         const start = () => {
