@@ -38,8 +38,6 @@ export interface SkaffoldExtensionApi extends SkaffoldExtensionExports {
   readonly launcher: Launcher;
   /** The tree data providers behind the views, read by the extension-host tests. */
   readonly views: { artifacts: ArtifactsView; resources: ResourcesView; ports: PortsView; history: HistoryView };
-  /** Built one macrotask after activation. */
-  readonly problems: ProblemsProvider | undefined;
   readonly logs: LogChannels;
   readonly timeline: TimelinePanel;
   readonly statusBar: SkaffoldStatusBar;
@@ -187,12 +185,7 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
     manager.dispose();
   };
   timings.activateMs = performance.now() - started;
-  return {
-    ...api.exports(), session, manager, launcher, views: { artifacts, resources, ports, history }, statusBar, logs, timeline, timings,
-    get problems() {
-      return problems;
-    },
-  };
+  return { ...api.exports(), session, manager, launcher, views: { artifacts, resources, ports, history }, statusBar, logs, timeline, timings };
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -65,9 +65,6 @@ export class ProblemsProvider extends Disposable implements vscode.CodeActionPro
   private again = false;
   private enabled: boolean;
   private watching = false;
-  private readonly _onDidUpdate = this._register(new vscode.EventEmitter<void>());
-  /** Fires after the problems were placed again (tests wait on it). */
-  readonly onDidUpdate = this._onDidUpdate.event;
 
   constructor(private readonly options: ProblemsOptions) {
     super();
@@ -105,11 +102,6 @@ export class ProblemsProvider extends Disposable implements vscode.CodeActionPro
     super.dispose();
   }
 
-  /** What is placed now, per file (for tests and the API). */
-  problems(): { file: string; problem: Problem; sessionId: string }[] {
-    return [...this.placed.entries()].flatMap(([file, list]) => list.map(({ problem, sessionId }) => ({ file, problem, sessionId })));
-  }
-
   private forget(uri?: vscode.Uri): void {
     if (!uri || /skaffold[^/\\]*\.ya?ml$/i.test(uri.fsPath)) {
       this.candidates = undefined;
@@ -141,8 +133,6 @@ export class ProblemsProvider extends Disposable implements vscode.CodeActionPro
     if (this.again && !this.isDisposed) {
       this.again = false;
       this.schedule();
-    } else if (!this.isDisposed) {
-      this._onDidUpdate.fire();
     }
   }
 
