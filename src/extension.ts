@@ -13,9 +13,7 @@ import { CommandId, TASK_TYPE, ViewId } from './common/ids';
 import { channelLogger } from './common/logger';
 import { onDidChangeSettings, readSettings } from './common/settings';
 import { Launcher } from './skaffold/launcher';
-import { IterationRecord } from './skaffold/model';
 import { SkaffoldSession } from './skaffold/session';
-import { triggerCause } from './skaffold/triggerCause';
 import { SessionManager } from './skaffold/sessions';
 import { SkaffoldTaskProvider } from './tasks/skaffoldTasks';
 import { ArtifactsView } from './views/artifactsView';
@@ -76,12 +74,7 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
   const ports = new PortsView(manager);
   const logs = new LogChannels(manager, logger, settings.logsMaxLines);
   subs.push(logs);
-  const causeOf = (s: SkaffoldSession, r: IterationRecord) => {
-    const all = s.state.iterations;
-    const i = all.indexOf(r);
-    return triggerCause(r, logs.find(s)?.output.triggers() ?? [], s.intents, i > 0 ? all[i - 1] : undefined);
-  };
-  const history = new HistoryView(manager, causeOf);
+  const history = new HistoryView(manager, (s, r) => logs.causeOf(s, r));
   subs.push(artifacts, resources, ports, history);
   const views = [
     vscode.window.createTreeView(ViewId.Artifacts, { treeDataProvider: artifacts, showCollapseAll: true }),
@@ -94,10 +87,7 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
   const statusBar = new SkaffoldStatusBar(manager, settings.statusBarEnabled);
   subs.push(statusBar);
   const configOf = (s: SkaffoldSession) => launcher.configOf(s);
-  const timeline = new TimelinePanel(manager, (s) => new Map(s.state.iterations.flatMap((r) => {
-    const cause = causeOf(s, r);
-    return cause ? [[r.iteration, cause] as const] : [];
-  })));
+  const timeline = new TimelinePanel(manager, (s) => logs.causesOf(s));
   subs.push(timeline);
   // What nothing needs before the first connection is built one macrotask later, before that
   // connection starts (its timer is set below): activation returns sooner.

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
 import { Logger } from '../skaffold/lifecycle';
+import { IterationRecord } from '../skaffold/model';
+import { triggerCause } from '../skaffold/triggerCause';
 import { oneLine } from '../skaffold/presentation';
 import { SkaffoldSession } from '../skaffold/session';
 import { SessionLogs } from '../skaffold/sessionLogs';
@@ -43,9 +45,27 @@ export class LogChannels extends Disposable {
     }));
   }
 
-  /** The logs of a session this object follows, without starting any. */
-  find(session: SkaffoldSession): SessionLogs | undefined {
-    return this.logs.get(session);
+  /**
+   * What started an iteration, as far as more than its events tell: the files Skaffold logged
+   * as changed (its v2 output), or an Execute sent from VS Code just before (see triggerCause).
+   */
+  causeOf(session: SkaffoldSession, record: IterationRecord): string | undefined {
+    const all = session.state.iterations;
+    const i = all.indexOf(record);
+    return triggerCause(record, this.logs.get(session)?.output.triggers() ?? [], session.intents, i > 0 ? all[i - 1] : undefined);
+  }
+
+  /** The known causes of a session's iterations, by iteration number. */
+  causesOf(session: SkaffoldSession): Map<number, string> {
+    const causes = new Map<number, string>();
+    const triggers = this.logs.get(session)?.output.triggers() ?? [];
+    session.state.iterations.forEach((record, i, all) => {
+      const cause = triggerCause(record, triggers, session.intents, i > 0 ? all[i - 1] : undefined);
+      if (cause) {
+        causes.set(record.iteration, cause);
+      }
+    });
+    return causes;
   }
 
   /** The logs of a session (created with it). */
