@@ -22,6 +22,8 @@ export class ArtifactsView extends SessionTree<ArtifactsTreeNode> {
 
 class ArtifactsPart implements TreePart<ArtifactsTreeNode> {
   private readonly nodes = new Map<string, ArtifactNode>();
+  /** Build Now is on a row while its session is connected with auto build off (see item). */
+  readonly statusMatters = true;
 
   constructor(private readonly session: SkaffoldSession, private readonly idPrefix: string) {}
 
@@ -34,6 +36,9 @@ class ArtifactsPart implements TreePart<ArtifactsTreeNode> {
   }
 
   changed(change: StateChange): ArtifactsTreeNode[] | 'all' | undefined {
+    if (change.sections.has('autoTrigger')) {
+      return 'all'; // whether the rows offer Build Now
+    }
     if (!change.sections.has('artifacts')) {
       return undefined;
     }
@@ -86,7 +91,11 @@ class ArtifactsPart implements TreePart<ArtifactsTreeNode> {
     }
     item.description = artifactDescription(a);
     item.iconPath = statusIcon(a.status);
-    item.contextValue = `artifact.${contextWord(a.status)}`;
+    // The row's own session decides whether Build Now is offered, not a window-wide context
+    // key: a context key change re-renders rows, and VS Code then fails on rows a regroup
+    // has just replaced ("Data tree node not found").
+    const buildable = this.session.status === 'connected' && this.session.state.autoTrigger.build !== true;
+    item.contextValue = `artifact.${contextWord(a.status)}${buildable ? '.buildable' : ''}`;
     item.accessibilityInformation = { label: `${oneLine(a.name, 200)}, ${item.description}` };
     const tip = new Tooltip().heading(a.name).line('Status', a.status).line('Iteration', a.iteration >= 0 ? `#${a.iteration}` : undefined);
     if (a.lastResult) {

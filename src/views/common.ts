@@ -91,6 +91,8 @@ export interface TreePart<T> {
   children(element: T): T[];
   item(element: T): vscode.TreeItem;
   changed(change: StateChange): T[] | 'all' | undefined;
+  /** Its rows show the session's status (in their menus): redraw them when it changes. */
+  readonly statusMatters?: boolean;
 }
 
 /**
@@ -124,6 +126,8 @@ export abstract class SessionTree<T extends PartNode> extends Disposable impleme
       const node = this.grouped ? this.sessionNodes.get(session) : undefined;
       if (node) {
         this.fire([node]);
+      } else if (this.parts.get(session)?.statusMatters) {
+        this.fire();
       }
     }));
     this._register(manager.onDidChangeSessions(() => this.scheduleRegroup()));

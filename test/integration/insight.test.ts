@@ -89,6 +89,8 @@ describe('Problems, logs, debugging and history', () => {
 
   it('the rebuild quick fix reaches Skaffold, and the problem clears when the build succeeds', async () => {
     assert.strictEqual(await ext.session.setAutoTrigger('build', false), false);
+    // With auto build off, each artifact row of this (connected) session offers Build Now.
+    await eventually('Build Now on the rows', async () => (await rows(ext.views.artifacts)).every((r) => /^artifact\.[A-Za-z]+\.buildable$/.test(r.contextValue ?? '')));
     try {
       const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', skaffoldYaml(), ourDiagnostics(skaffoldYaml())[0].range);
       const rebuild = actions.find((a) => a.command?.command === 'skaffold.build')!;
@@ -99,6 +101,7 @@ describe('Problems, logs, debugging and history', () => {
     } finally {
       await ext.session.setAutoTrigger('build', true);
     }
+    await eventually('no Build Now with auto build on', async () => (await rows(ext.views.artifacts)).every((r) => !(r.contextValue ?? '').endsWith('.buildable')));
   });
 
   it('a failed status check is an error on the Deployment\'s name in its manifest, cleared on success', async () => {
