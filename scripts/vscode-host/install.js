@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Installs a real VS Code (code-server 4.100.3, which bundles VS Code 1.100.3 and runs on
 // Node 20) into .vscode-test/code-server, with nothing but the npm registry and Debian
-// packages (see /work/shared/VSCODE-HOST.md). Not a project dependency on purpose (~300 MB).
+// packages (see VSCODE-HOST.md in the shared folder beside the project). Not a project dependency on purpose (~300 MB).
 // Idempotent: when the marker file is there, it returns at once.
 //
 //   node scripts/vscode-host/install.js      installs (once) and prints how long it took

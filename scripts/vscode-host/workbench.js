@@ -12,7 +12,7 @@
 //   await wb.screenshot('built');
 //   await wb.close();
 //
-// Selectors that work in VS Code 1.100 are in /work/shared/VSCODE-HOST.md; ids contain dots,
+// Selectors that work in VS Code 1.100 are in VSCODE-HOST.md (shared folder beside the project); ids contain dots,
 // so they are written [id="..."].
 'use strict';
 const fs = require('fs');
