@@ -23,7 +23,7 @@ import { isDeepStrictEqual } from 'util';
 import * as protobuf from 'protobufjs';
 import fc from 'fast-check';
 import {
-  Obj, TO_OBJECT, arbitraryOf, canonical, diffSchemas, fieldsSet, findRepoRoot, loadProto, project,
+  Obj, TO_OBJECT, arbitraryOf, canonical, checkRecordings, diffSchemas, fieldsSet, findRepoRoot, loadProto, project,
   reachableFields, sharedLayout, unusedEnums, v1Definitions,
 } from './conformance/protoTools';
 
@@ -303,36 +303,10 @@ test('recordings: every event and state a real Skaffold v2.7 sent reads the same
   const entryType = ours.lookupType('proto.LogEntry');
   const stateType = ours.lookupType('proto.State');
   const problems: string[] = [];
-  const count = { events: 0, streamed: 0, states: 0 };
   const check = (label: string, type: protobuf.Type, json: unknown) => {
     checkRoundTrip(label, `proto.${type.name}`, canonical(json, type, label, problems), problems);
   };
-  const lines = (file: string) => fs.readFileSync(file, 'utf8').split('\n').map((l, i) => [i + 1, l.trim()] as const).filter(([, l]) => l);
-  for (const scenario of scenarios) {
-    const dir = path.join(shared.recorded, scenario);
-    // The event-log file: one LogEntry per line, zero values omitted.
-    for (const [n, line] of lines(path.join(dir, 'events.json'))) {
-      check(`${scenario}/events.json:${n}`, entryType, JSON.parse(line));
-      count.events++;
-    }
-    // The HTTP gateway stream: {"result": LogEntry} per line, zero values present.
-    const stream = path.join(dir, 'v1-events.stream');
-    if (fs.existsSync(stream)) {
-      for (const [n, line] of lines(stream)) {
-        const { result, error } = JSON.parse(line) as { result?: unknown; error?: unknown };
-        if (error !== undefined) {
-          problems.push(`${scenario}/v1-events.stream:${n}: an error line: ${line}`);
-        }
-        check(`${scenario}/v1-events.stream:${n}`, entryType, result);
-        count.streamed++;
-      }
-    }
-    const state = path.join(dir, 'v1-state.json');
-    if (fs.existsSync(state)) {
-      check(`${scenario}/v1-state.json`, stateType, JSON.parse(fs.readFileSync(state, 'utf8')));
-      count.states++;
-    }
-  }
+  const count = checkRecordings(shared.recorded, scenarios, { events: 'events.json', stream: 'v1-events.stream', state: 'v1-state.json' }, { event: entryType, state: stateType }, check, problems);
   t.diagnostic(`scenarios ${scenarios.join(', ')}: ${count.events} logged events, ${count.streamed} streamed events, ${count.states} states`);
   assert.equal(problems.length, 0, `${problems.length} mismatches:\n${problems.join('\n')}`);
   assert.ok(count.events >= 60 && count.states >= 3, `only ${count.events} events and ${count.states} states found`);

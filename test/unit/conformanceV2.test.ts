@@ -25,7 +25,7 @@ import * as protobuf from 'protobufjs';
 import fc from 'fast-check';
 import type * as protoLoader from '@grpc/proto-loader';
 import {
-  Obj, TO_OBJECT, V2_API, apiDefinitions, arbitraryOf, canonical, diffSchemas, fieldsSet, findRepoRoot, loadProto,
+  Obj, TO_OBJECT, V2_API, apiDefinitions, arbitraryOf, canonical, checkRecordings, diffSchemas, fieldsSet, findRepoRoot, loadProto,
   reachableFields, sharedLayout, unusedEnums,
 } from './conformance/protoTools';
 import { loadSkaffoldV2PackageDefinition } from '../../src/skaffold/protocolV2';
@@ -350,34 +350,10 @@ test('v2 recordings: every v2 event log, HTTP stream and state of the recorded s
   const eventType = ours.lookupType('proto.v2.Event');
   const stateType = ours.lookupType('proto.v2.State');
   const problems: string[] = [];
-  const count = { events: 0, streamed: 0, states: 0 };
-  const lines = (file: string) => fs.readFileSync(file, 'utf8').split('\n').map((l, i) => [i + 1, l.trim()] as const).filter(([, l]) => l);
   const check = (label: string, type: protobuf.Type, json: unknown) => {
     checkRoundTrip(label, type.fullName.slice(1), canonical(json, type, label, problems), problems);
   };
-  for (const scenario of scenarios) {
-    const dir = path.join(shared.recorded, scenario);
-    for (const [n, line] of lines(path.join(dir, 'events.json.v2'))) {
-      check(`${scenario}/events.json.v2:${n}`, eventType, JSON.parse(line));
-      count.events++;
-    }
-    const stream = path.join(dir, 'v2-events.stream');
-    if (fs.existsSync(stream)) {
-      for (const [n, line] of lines(stream)) {
-        const { result, error } = JSON.parse(line) as { result?: unknown; error?: unknown };
-        if (error !== undefined) {
-          problems.push(`${scenario}/v2-events.stream:${n}: an error line: ${line}`);
-        }
-        check(`${scenario}/v2-events.stream:${n}`, eventType, result);
-        count.streamed++;
-      }
-    }
-    const state = path.join(dir, 'v2-state.json');
-    if (fs.existsSync(state)) {
-      check(`${scenario}/v2-state.json`, stateType, JSON.parse(fs.readFileSync(state, 'utf8')));
-      count.states++;
-    }
-  }
+  const count = checkRecordings(shared.recorded, scenarios, { events: 'events.json.v2', stream: 'v2-events.stream', state: 'v2-state.json' }, { event: eventType, state: stateType }, check, problems);
   const followup = path.join(shared.recorded, 'grpc', 'manual-followup.v2-state.json');
   if (fs.existsSync(followup)) {
     check('grpc/manual-followup.v2-state.json', stateType, JSON.parse(fs.readFileSync(followup, 'utf8')));

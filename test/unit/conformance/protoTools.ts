@@ -568,3 +568,52 @@ export function arbitraryOf(type: protobuf.Type): fc.Arbitrary<Obj> {
   }
   return message(type);
 }
+
+/** What a recorded scenario's files are called for one API (v1: events.json, v1-events.stream, v1-state.json). */
+export interface RecordingFiles {
+  events: string;
+  stream: string;
+  state: string;
+}
+
+/** The non-empty lines of a file, with their 1-based numbers. */
+export function numberedLines(file: string): (readonly [number, string])[] {
+  return fs.readFileSync(file, 'utf8').split('\n').map((l, i) => [i + 1, l.trim()] as const).filter(([, l]) => l);
+}
+
+/**
+ * Hands every message of the recorded scenarios to `check`: the event-log file (one message
+ * per line, zero values omitted), the HTTP gateway stream (`{"result": message}` per line,
+ * zero values present; an error line is a problem) and the final state. Returns how many.
+ */
+export function checkRecordings(
+  recorded: string, scenarios: readonly string[], files: RecordingFiles,
+  types: { event: protobuf.Type; state: protobuf.Type },
+  check: (label: string, type: protobuf.Type, json: unknown) => void, problems: string[],
+): { events: number; streamed: number; states: number } {
+  const count = { events: 0, streamed: 0, states: 0 };
+  for (const scenario of scenarios) {
+    const dir = path.join(recorded, scenario);
+    for (const [n, line] of numberedLines(path.join(dir, files.events))) {
+      check(`${scenario}/${files.events}:${n}`, types.event, JSON.parse(line));
+      count.events++;
+    }
+    const stream = path.join(dir, files.stream);
+    if (fs.existsSync(stream)) {
+      for (const [n, line] of numberedLines(stream)) {
+        const { result, error } = JSON.parse(line) as { result?: unknown; error?: unknown };
+        if (error !== undefined) {
+          problems.push(`${scenario}/${files.stream}:${n}: an error line: ${line}`);
+        }
+        check(`${scenario}/${files.stream}:${n}`, types.event, result);
+        count.streamed++;
+      }
+    }
+    const state = path.join(dir, files.state);
+    if (fs.existsSync(state)) {
+      check(`${scenario}/${files.state}`, types.state, JSON.parse(fs.readFileSync(state, 'utf8')));
+      count.states++;
+    }
+  }
+  return count;
+}
