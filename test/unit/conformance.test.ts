@@ -15,7 +15,7 @@
  *
  * Without the reference folder every test says so and skips.
  */
-import { test, TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -23,32 +23,15 @@ import { isDeepStrictEqual } from 'util';
 import * as protobuf from 'protobufjs';
 import fc from 'fast-check';
 import {
-  Obj, TO_OBJECT, arbitraryOf, canonical, checkRecordings, diffSchemas, fieldsSet, findRepoRoot, loadProto, project,
+  Obj, TO_OBJECT, arbitraryOf, canonical, checkRecordings, diffSchemas, referenceMissing, skipped, fieldsSet, findRepoRoot, loadProto, project,
   reachableFields, sharedLayout, unusedEnums, v1Definitions,
 } from './conformance/protoTools';
 
 const repoRoot = findRepoRoot(__dirname);
 const shared = sharedLayout(repoRoot);
 
-/** Why a test cannot run here (the reference data it needs is absent), or undefined. */
-function missing(...files: string[]): string | undefined {
-  const absent = files.filter((f) => !fs.existsSync(f));
-  if (!absent.length) {
-    return undefined;
-  }
-  const what = fs.existsSync(shared.dir) ? absent.map((f) => path.relative(shared.dir, f)).join(', ') : 'the whole folder';
-  return `Skaffold reference data not found (${what}) in ${shared.dir} (from ${shared.origin}): conformance with Skaffold's proto not checked`;
-}
+const missing = (...files: string[]) => referenceMissing(shared, "conformance with Skaffold's proto", ...files);
 const protoMissing = () => missing(shared.v1_0.file, shared.v2_24.file);
-
-/** Skips `t` with the reason when reference data is absent; true when it did. */
-function skipped(t: TestContext, reason: string | undefined): boolean {
-  if (reason) {
-    t.skip(reason);
-    return true;
-  }
-  return false;
-}
 
 interface Roots { ours: protobuf.Root; v1_0: protobuf.Root; v2_24: protobuf.Root }
 let loaded: Roots | undefined;

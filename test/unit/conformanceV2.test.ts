@@ -16,7 +16,7 @@
  *
  * Without the reference folder every test says so and skips.
  */
-import { test, TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -25,7 +25,7 @@ import * as protobuf from 'protobufjs';
 import fc from 'fast-check';
 import type * as protoLoader from '@grpc/proto-loader';
 import {
-  Obj, TO_OBJECT, V2_API, apiDefinitions, arbitraryOf, canonical, checkRecordings, diffSchemas, fieldsSet, findRepoRoot, loadProto,
+  Obj, TO_OBJECT, V2_API, apiDefinitions, arbitraryOf, canonical, checkRecordings, diffSchemas, referenceMissing, skipped, fieldsSet, findRepoRoot, loadProto,
   reachableFields, sharedLayout, unusedEnums,
 } from './conformance/protoTools';
 import { loadSkaffoldV2PackageDefinition } from '../../src/skaffold/protocolV2';
@@ -33,23 +33,8 @@ import { loadSkaffoldV2PackageDefinition } from '../../src/skaffold/protocolV2';
 const repoRoot = findRepoRoot(__dirname);
 const shared = sharedLayout(repoRoot);
 
-function missing(...files: string[]): string | undefined {
-  const absent = files.filter((f) => !fs.existsSync(f));
-  if (!absent.length) {
-    return undefined;
-  }
-  const what = fs.existsSync(shared.dir) ? absent.map((f) => path.relative(shared.dir, f)).join(', ') : 'the whole folder';
-  return `Skaffold reference data not found (${what}) in ${shared.dir} (from ${shared.origin}): conformance with Skaffold's v2 proto not checked`;
-}
+const missing = (...files: string[]) => referenceMissing(shared, "conformance with Skaffold's v2 proto", ...files);
 const protoMissing = () => missing(shared.v2_24_v2.file);
-
-function skipped(t: TestContext, reason: string | undefined): boolean {
-  if (reason) {
-    t.skip(reason);
-    return true;
-  }
-  return false;
-}
 
 interface Roots { ours: protobuf.Root; ref: protobuf.Root }
 let loaded: Roots | undefined;

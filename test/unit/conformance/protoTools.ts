@@ -617,3 +617,25 @@ export function checkRecordings(
   }
   return count;
 }
+
+/**
+ * Why a conformance test cannot run here: the reference data it needs is absent (which files,
+ * and what is then `unchecked`), or undefined when all of it is there.
+ */
+export function referenceMissing(shared: Shared, unchecked: string, ...files: string[]): string | undefined {
+  const absent = files.filter((f) => !fs.existsSync(f));
+  if (!absent.length) {
+    return undefined;
+  }
+  const what = fs.existsSync(shared.dir) ? absent.map((f) => path.relative(shared.dir, f)).join(', ') : 'the whole folder';
+  return `Skaffold reference data not found (${what}) in ${shared.dir} (from ${shared.origin}): ${unchecked} not checked`;
+}
+
+/** Skips `t` with the reason when reference data is absent; true when it did. */
+export function skipped(t: { skip(message?: string): void }, reason: string | undefined): boolean {
+  if (reason) {
+    t.skip(reason);
+    return true;
+  }
+  return false;
+}
