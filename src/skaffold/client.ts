@@ -102,6 +102,22 @@ export function channelOptions(maxReceiveMessageBytes = 4 * 1024 * 1024): grpc.C
 }
 
 /**
+ * Closes a client's channel and everything it has open: its calls, and the sockets grpc-js
+ * would leave open (a connection still waiting for the server's first frame).
+ */
+export function closeChannel(client: grpc.Client, calls: Set<grpc.Call>, sockets: Set<net.Socket>): void {
+  for (const call of calls) {
+    call.cancel();
+  }
+  calls.clear();
+  for (const socket of sockets) {
+    socket.destroy();
+  }
+  sockets.clear();
+  client.close();
+}
+
+/**
  * One gRPC channel to one Skaffold: the v1 RPCs, typed, with every failure mapped to a
  * SkaffoldError. It never reconnects by itself (the session does that, with a new client),
  * and it never sends keepalive pings: Skaffold's grpc-go server cuts off clients that ping
@@ -196,16 +212,7 @@ export class SkaffoldClient {
       return;
     }
     this.disposed = true;
-    for (const call of this.calls) {
-      call.cancel();
-    }
-    this.calls.clear();
-    // What grpc-js would leave open: a connection still waiting for the server's first frame.
-    for (const socket of this.sockets) {
-      socket.destroy();
-    }
-    this.sockets.clear();
-    this.client.close();
+    closeChannel(this.client, this.calls, this.sockets);
   }
 
   private unary<T>(rpc: Exclude<keyof SkaffoldGrpcClient, keyof grpc.Client | 'Events'>, request: unknown, timeoutMs: number): Promise<T> {

@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type * as net from 'net';
 import { parseAddress, SkaffoldAddress } from './address';
-import { channelOptions, socketTrackingCredentials } from './client';
+import { channelOptions, closeChannel, socketTrackingCredentials } from './client';
 import { SkaffoldError, toSkaffoldError } from './errors';
 import { loadSkaffoldV2PackageDefinition, V2Event, V2State } from './protocolV2';
 
@@ -133,15 +133,7 @@ export class SkaffoldV2Client {
       return;
     }
     this.disposed = true;
-    for (const call of this.calls) {
-      call.cancel();
-    }
-    this.calls.clear();
-    for (const socket of this.sockets) {
-      socket.destroy();
-    }
-    this.sockets.clear();
-    this.client.close();
+    closeChannel(this.client, this.calls, this.sockets);
   }
 
   private mapError(err: unknown, rpc: V2Stream | 'GetState'): SkaffoldError {
