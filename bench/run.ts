@@ -13,7 +13,8 @@ import * as grpc from '@grpc/grpc-js';
 import { loadSkaffoldPackageDefinition } from '../src/skaffold/protocol';
 import { SessionStatus, SkaffoldSession } from '../src/skaffold/session';
 import { StateChange } from '../src/skaffold/model';
-import { artifactDescription, groupResources, oneLine, portLabel, statusLook } from '../src/skaffold/presentation';
+import { groupResources, oneLine, portLabel, statusLook } from '../src/skaffold/presentation';
+import { artifactRow, currentIteration, resourceRow } from '../src/skaffold/rowText';
 import { FakeSkaffold } from '../test/fakes/skaffoldFake';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -102,7 +103,7 @@ function buildItems(session: SkaffoldSession, change: StateChange): number {
     for (const name of names) {
       const a = s.artifacts.get(name);
       if (a) {
-        item(a.name, artifactDescription(a), a.status, `${oneLine(a.name)} ${a.status} ${a.error?.message ?? ''}`);
+        item(a.name, artifactRow(a, currentIteration(s)).description, a.status, `${oneLine(a.name)} ${a.status} ${a.error?.message ?? ''}`);
       }
     }
   }
@@ -112,7 +113,7 @@ function buildItems(session: SkaffoldSession, change: StateChange): number {
     for (const name of names) {
       const r = s.resources.get(name);
       if (r) {
-        item(r.name, `${oneLine(r.status)} · ${oneLine(r.message)}`, r.status, `${oneLine(r.name)} ${r.code ?? ''}`);
+        item(r.name, resourceRow(r, s).description, r.status, `${oneLine(r.name)} ${r.code ?? ''}`);
       }
     }
   }

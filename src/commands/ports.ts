@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { PortState } from '../skaffold/model';
-import { oneLine, portLabel, portUrl } from '../skaffold/presentation';
+import { oneLine, openPorts, portLabel, portUrl } from '../skaffold/presentation';
 import { SessionManager } from '../skaffold/sessions';
 import { sessionOfNode } from './pickSession';
 
@@ -12,10 +12,10 @@ interface PortArg {
 async function pickPort(manager: SessionManager, node: unknown): Promise<PortState | undefined> {
   const local = (node as PortArg | undefined)?.localPort;
   if (typeof local === 'number') {
-    return (sessionOfNode(manager, node) ?? manager.configured).state.ports.get(local);
+    return openPorts(sessionOfNode(manager, node) ?? manager.configured).get(local);
   }
   const shown = manager.shown;
-  const ports = shown.flatMap((session) => [...session.state.ports.values()].map((port) => ({ session, port })));
+  const ports = shown.flatMap((session) => [...openPorts(session).values()].map((port) => ({ session, port })));
   if (ports.length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t('Skaffold has not forwarded any port.'));
     return undefined;

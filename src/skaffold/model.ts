@@ -37,11 +37,23 @@ export interface ArtifactState {
   /** Event time (ms) the current build started, while it is In Progress. */
   startedAt?: number;
   error?: ErrorInfo;
+  /** The last finished build (Complete, Failed or Canceled), whatever iteration it was in. */
   lastResult?: BuildResult;
+  /**
+   * The last build that succeeded: the image that is deployed and running, kept across
+   * iterations until a newer build of this artifact succeeds (a failed one does not replace it).
+   */
+  lastBuilt?: BuildResult;
   hostPlatform?: string;
   targetPlatforms?: string;
 }
 
+/**
+ * A Kubernetes resource as the last status check that spoke of it saw it. It stays in the
+ * state while it runs, across iterations that do not deploy (Skaffold's own State forgets it
+ * at every build): until a status check of a later deploy passes without naming it, or, for a
+ * pod, until a later deploy reports a new pod of the same workload (a rollout replaced it).
+ */
 export interface ResourceState {
   /** As Skaffold names it: `deployment/app`, `Pod/app-c6b3a40544-4cf5b`. */
   name: string;
@@ -51,7 +63,16 @@ export interface ResourceState {
   code?: string;
   error?: ErrorInfo;
   at?: number;
+  /** The dev-loop iteration of the event this verdict comes from. */
+  iteration: number;
+  /** The deploy it was last reported in (SessionState.deploys); SEEDED when only GetState named it. */
+  deploy: number;
+  /** The state epoch it was reported in: Skaffold's own State still lists it while this equals SessionState.epoch. */
+  epoch: number;
 }
+
+/** `deploy` of what GetState listed before any event was replayed: the replay replaces it. */
+export const SEEDED = -1;
 
 export interface PortState {
   localPort: number;
@@ -64,6 +85,10 @@ export interface PortState {
   portName?: string;
   /** The resource's port: number, or a named port. */
   targetPort?: number | string;
+  /** The dev-loop iteration that forwarded it. */
+  iteration: number;
+  /** The state epoch it was announced in (see ResourceState.epoch). */
+  epoch: number;
 }
 
 export interface DebugContainerState {
@@ -84,6 +109,22 @@ export interface PhaseState {
   code?: string;
   error?: ErrorInfo;
   at?: number;
+  /** The iteration the status belongs to, when an event set it. */
+  iteration?: number;
+  /**
+   * The last finished run of this phase (its status Complete, Succeeded, Failed, ...), kept
+   * when Skaffold resets the phase for a new iteration: what is deployed comes from it.
+   */
+  last?: PhaseResult;
+}
+
+/** A finished run of a phase, from the iteration it ran in. */
+export interface PhaseResult {
+  status: string;
+  iteration: number;
+  at?: number;
+  message?: string;
+  error?: ErrorInfo;
 }
 
 export interface FileSyncPhase extends PhaseState {
@@ -161,9 +202,18 @@ export const MAX_ITERATIONS = 200;
 /** How many artifacts one iteration record lists. */
 export const MAX_ITERATION_ARTIFACTS = 50;
 
+/**
+ * What the extension shows of a Skaffold session. Skaffold's own State is what the current
+ * iteration did; this is that and what is running (API-NOTES.md, State): artifacts keep their
+ * last successful build, resources their last verdict and ports stay forwarded until Skaffold
+ * redeploys. What Skaffold's State itself would list now is the entries of the current `epoch`
+ * (see `skaffoldView`).
+ */
 export interface SessionState {
   artifacts: ReadonlyMap<string, ArtifactState>;
+  /** Resources running, each with its last verdict (see ResourceState). */
   resources: ReadonlyMap<string, ResourceState>;
+  /** Ports forwarded now: kept across iterations until Skaffold redeploys (it stops the forwards then). */
   ports: ReadonlyMap<number, PortState>;
   debugContainers: ReadonlyMap<string, DebugContainerState>;
   deploy: PhaseState;
@@ -181,6 +231,10 @@ export interface SessionState {
   termination?: PhaseState;
   /** Whether the current iteration has started building (build state was reset for it). */
   buildRoundOpen: boolean;
+  /** How many times Skaffold reset its State (a build round or a deploy started). */
+  epoch: number;
+  /** How many deploys have started. */
+  deploys: number;
   /** Events seen whose kind this proto does not know (newer Skaffold): kept count of, shown in the log. */
   unknownEvents: number;
   /** Event time (ms) of the last event applied. */
@@ -255,7 +309,25 @@ export function initialState(): SessionState {
     devLoop: { iteration: -1, status: NOT_STARTED },
     autoTrigger: {},
     buildRoundOpen: false,
+    epoch: 0,
+    deploys: 0,
     unknownEvents: 0,
     iterations: [],
+  };
+}
+
+/** A status that ends a run: not In Progress, Started, Not Started or empty. */
+export function isFinished(status: string): boolean {
+  return status !== 'In Progress' && status !== 'Started' && status !== NOT_STARTED && status !== '';
+}
+
+/**
+ * What Skaffold's own State lists now (GetState): the resources and ports reported since its
+ * last reset. The state keeps more (what still runs); this is for comparing with Skaffold.
+ */
+export function skaffoldView(s: SessionState): { resources: ResourceState[]; ports: PortState[] } {
+  return {
+    resources: [...s.resources.values()].filter((r) => r.epoch === s.epoch),
+    ports: [...s.ports.values()].filter((p) => p.epoch === s.epoch),
   };
 }

@@ -4,9 +4,10 @@
  * thin and this is unit tested in plain Node.
  */
 import { cleanText } from './errors';
-import { ArtifactState, NOT_STARTED, PortState, ResourceState, SessionState } from './model';
+import { NOT_STARTED, PortState, ResourceState, SessionState } from './model';
 import { Status } from './protocol';
 import { SessionProcess, SessionStatus } from './session';
+import { isPod, ownerOf } from './workloads';
 
 export interface Look {
   /** A codicon id (with ~spin for work in progress). */
@@ -49,25 +50,27 @@ export function formatDuration(ms: number | undefined): string {
   return `${m}m ${String(s).padStart(2, '0')}s`;
 }
 
+/** 950 -> "950 milliseconds", 4_200 -> "4.2 seconds", 65_000 -> "1 minute 5 seconds"; '' when unknown. */
+export function spokenDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
+    return '';
+  }
+  if (ms < 1000) {
+    const n = Math.round(ms);
+    return `${n} millisecond${n === 1 ? '' : 's'}`;
+  }
+  if (ms < 60_000) {
+    const s = (ms / 1000).toFixed(1);
+    return `${s} seconds`;
+  }
+  const m = Math.floor(ms / 60_000);
+  const s = Math.floor((ms % 60_000) / 1000);
+  return `${m} minute${m === 1 ? '' : 's'}${s ? ` ${s} second${s === 1 ? '' : 's'}` : ''}`;
+}
+
 /** Server text for a one-line label: control characters removed, bounded. */
 export function oneLine(text: string | undefined, max = 200): string {
   return cleanText(text ?? '', max).replace(/\s+/g, ' ').trim();
-}
-
-/** "Complete · 1.0s" / "Not Started · last Complete in #0 (1.0s)" / "In Progress". */
-export function artifactDescription(a: ArtifactState): string {
-  const parts: string[] = [oneLine(a.status, 40) || NOT_STARTED];
-  const last = a.lastResult;
-  if (last && last.status === a.status && last.iteration === a.iteration) {
-    const d = formatDuration(last.durationMs);
-    if (d) {
-      parts.push(d);
-    }
-  } else if (last && a.status === NOT_STARTED) {
-    const d = formatDuration(last.durationMs);
-    parts.push(`last ${oneLine(last.status, 40)} in #${last.iteration}${d ? ` (${d})` : ''}`);
-  }
-  return parts.join(' · ');
 }
 
 /** `localhost:47480 → service/app:8080` (the address Skaffold bound, when not loopback). */
@@ -80,6 +83,16 @@ export function portLabel(p: PortState): string {
 
 export function isLoopback(address: string | undefined): boolean {
   return address === undefined || address === '' || address === '127.0.0.1' || address === 'localhost' || address === '::1' || address === '[::1]';
+}
+
+const NO_PORTS: ReadonlyMap<number, PortState> = new Map();
+
+/**
+ * The ports a session forwards now: the state's (kept until Skaffold redeploys), or none
+ * once its Skaffold ended or exited, which closed them.
+ */
+export function openPorts(session: { status: SessionStatus; process?: SessionProcess; state: SessionState }): ReadonlyMap<number, PortState> {
+  return session.status === 'ended' || session.process?.state === 'exited' ? NO_PORTS : session.state.ports;
 }
 
 /**
@@ -107,39 +120,17 @@ export function groupResources(resources: Iterable<ResourceState>): ResourceGrou
   const all = [...resources];
   const owners = all.filter((r) => !isPod(r.name));
   const groups: ResourceGroup[] = owners.map((resource) => ({ resource, children: [] }));
-  const byName = new Map(groups.map((g) => [shortName(g.resource.name), g]));
+  const byName = new Map(groups.map((g) => [g.resource.name, g]));
   const loose: ResourceGroup[] = [];
   for (const pod of all.filter((r) => isPod(r.name))) {
-    const owner = ownerOf(shortName(pod.name), byName);
+    const owner = ownerOf(pod.name, byName.keys());
     if (owner) {
-      owner.children.push(pod);
+      byName.get(owner)!.children.push(pod);
     } else {
       loose.push({ resource: pod, children: [] });
     }
   }
   return [...groups, ...loose];
-}
-
-function isPod(name: string): boolean {
-  return /^pods?\//i.test(name);
-}
-
-function shortName(name: string): string {
-  const i = name.indexOf('/');
-  return i >= 0 ? name.slice(i + 1) : name;
-}
-
-function ownerOf(pod: string, owners: Map<string, ResourceGroup>): ResourceGroup | undefined {
-  // Longest owner name that prefixes the pod name followed by "-": app-api wins over app.
-  let best: ResourceGroup | undefined;
-  let bestLength = -1;
-  for (const [name, group] of owners) {
-    if (pod.startsWith(`${name}-`) && name.length > bestLength) {
-      best = group;
-      bestLength = name.length;
-    }
-  }
-  return best;
 }
 
 export type SummaryKind =
@@ -260,12 +251,15 @@ export function sessionSummary(session: { status: SessionStatus; state: SessionS
   return summarize(session.status, session.state);
 }
 
-/** "127.0.0.1:50051 · v2.7.0 · #3": which session the views show. */
-export function sessionDescription(address: string, status: SessionStatus, state: SessionState): string {
-  const parts = [oneLine(address, 100)];
-  if (state.skaffoldVersion) {
-    parts.push(oneLine(state.skaffoldVersion, 32));
-  }
+/**
+ * "shop · #3": which session the views show, short enough for a view's title bar: the
+ * session's name, else Skaffold's version, else its port; the iteration; the status when it
+ * is not live. The address and the rest are in the status bar's and the session's tooltips.
+ */
+export function sessionDescription(session: { name?: string; address: string; status: SessionStatus; state: SessionState }): string {
+  const { status, state } = session;
+  const port = /:(\d+)$/.exec(session.address)?.[1];
+  const parts = [oneLine(session.name, 40) || (state.skaffoldVersion ? `Skaffold ${oneLine(state.skaffoldVersion, 32)}` : port ? `port ${port}` : oneLine(session.address, 60))];
   if (state.devLoop.iteration >= 0) {
     parts.push(`#${state.devLoop.iteration}`);
   }

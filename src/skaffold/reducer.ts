@@ -1,17 +1,23 @@
 /**
- * The pure reducer: (SessionState, LogEntry) -> SessionState + what changed. It mirrors what
- * Skaffold itself does to its state for each event (see API-NOTES.md):
+ * The pure reducer: (SessionState, LogEntry) -> SessionState + what changed. It follows what
+ * Skaffold itself does to its state for each event (see API-NOTES.md, State), and keeps what
+ * is still running, which Skaffold's State forgets:
  * - an iteration that builds resets the build state (artifacts not rebuilt go back to
- *   "Not Started"), and deploy, status check, file sync, test, resources and ports;
- * - a deploy resets status-check resources, forwarded ports and debugging containers.
+ *   "Not Started", keeping their last successful build) and the deploy, status check, file
+ *   sync and test phases (keeping each one's last result); resources keep their last verdict
+ *   and ports stay forwarded, as they do in the cluster;
+ * - a deploy stops Skaffold's port-forwards and debuggers (they go), and its status check
+ *   speaks of the resources again: a rollout's new pods replace the workload's old ones, and
+ *   a check that passes without naming a resource means it is no longer deployed.
  * It also records the dev loop's history (iterations and their phase timings, history.ts).
  * It never throws on what the server sends: unknown event kinds and status strings are kept
  * as they are, missing fields are tolerated, and server text is bounded in length.
  */
 import {
-  ArtifactState, DebugContainerState, emptyChange, ErrorInfo, initialState, NOT_STARTED,
-  PhaseState, PortState, ResourceState, Section, SessionState, StateChange,
+  ArtifactState, DebugContainerState, emptyChange, ErrorInfo, initialState, isFinished, NOT_STARTED,
+  PhaseResult, PhaseState, PortState, ResourceState, SEEDED, Section, SessionState, StateChange,
 } from './model';
+import { isPod, ownerOf, ownerStem } from './workloads';
 import { HistoryDraft, HistoryEvent, recordEvent } from './history';
 import {
   ActionableErr, DebuggingContainerEvent, EnumValue, LogEntry, PortEvent, State, Status,
@@ -153,7 +159,11 @@ class Draft {
     return m;
   }
 
-  /** What Skaffold does when an iteration starts building (ResetStateOnBuild). */
+  /**
+   * What Skaffold does when an iteration starts building (ResetStateOnBuild), less what the
+   * cluster still runs: resources and forwarded ports stay (only what GetState seeded goes,
+   * as the replay tells it again).
+   */
   resetOnBuild(iteration: number): void {
     const artifacts = this.fresh<string, ArtifactState>();
     for (const [name, a] of this.current.artifacts) {
@@ -161,29 +171,97 @@ class Draft {
     }
     const w = this.writable();
     w.artifacts = artifacts;
-    w.deploy = { status: NOT_STARTED };
-    w.statusCheck = { status: NOT_STARTED };
-    w.fileSync = { status: NOT_STARTED };
-    w.test = { status: NOT_STARTED };
-    w.resources = this.fresh();
-    w.ports = this.fresh();
+    w.deploy = resetPhase(this.current.deploy);
+    w.statusCheck = resetPhase(this.current.statusCheck);
+    w.fileSync = resetPhase(this.current.fileSync);
+    w.test = resetPhase(this.current.test);
+    this.dropSeeded();
     w.buildRoundOpen = true;
+    w.epoch = this.current.epoch + 1;
     for (const s of ['artifacts', 'deploy', 'statusCheck', 'fileSync', 'test', 'resources', 'ports'] as const) {
       this.touchAll(s);
     }
   }
 
-  /** What Skaffold does when a deploy starts (ResetStateOnDeploy). */
+  /**
+   * What Skaffold does when a deploy starts (ResetStateOnDeploy): it stops its port-forwards
+   * and debuggers. Resources keep their last verdict until the new status check names them.
+   */
   resetOnDeploy(): void {
     const w = this.writable();
-    w.statusCheck = { status: NOT_STARTED };
-    w.resources = this.fresh();
+    w.statusCheck = resetPhase(this.current.statusCheck);
+    this.dropSeeded();
     w.ports = this.fresh();
     w.debugContainers = this.fresh();
     w.buildRoundOpen = false;
+    w.deploys = this.current.deploys + 1;
+    w.epoch = this.current.epoch + 1;
     for (const s of ['statusCheck', 'resources', 'ports', 'debugContainers'] as const) {
       this.touchAll(s);
     }
+  }
+
+  /** Resources only GetState named (before the replay told of them): the replay tells again. */
+  private dropSeeded(): void {
+    let seeded = false;
+    for (const r of this.current.resources.values()) {
+      if (r.deploy === SEEDED) {
+        seeded = true;
+        break;
+      }
+    }
+    if (seeded) {
+      const resources = this.map('resources');
+      for (const [name, r] of resources) {
+        if (r.deploy === SEEDED) {
+          resources.delete(name);
+        }
+      }
+    }
+  }
+
+  /**
+   * A status check's word on a resource. The first word of this deploy on a pod retires the
+   * pods of the same workload from earlier deploys: a rollout replaced them.
+   */
+  setResource(next: ResourceState): void {
+    const resources = this.map('resources');
+    const prev = resources.get(next.name);
+    if (isPod(next.name) && prev?.deploy !== next.deploy) {
+      const workloads = [...resources.keys()].filter((n) => !isPod(n));
+      const owner = (pod: string) => ownerOf(pod, workloads) ?? `~${ownerStem(pod)}`;
+      const mine = owner(next.name);
+      for (const [name, r] of resources) {
+        if (r.deploy < next.deploy && name !== next.name && isPod(name) && owner(name) === mine) {
+          resources.delete(name);
+          this.touchAll('resources');
+        }
+      }
+    }
+    resources.set(next.name, next);
+    this.touch('resources');
+    this.change.resources.add(next.name);
+  }
+
+  /**
+   * A status check passed: every resource of the deploy was named in it. What it did not
+   * name is no longer deployed, but for pods of a workload it named (a workload that did not
+   * roll out keeps its pods, which Skaffold only names while they start).
+   */
+  pruneAfterCheck(): void {
+    const deploy = this.current.deploys;
+    const stale = [...this.current.resources.values()].filter((r) => r.deploy < deploy);
+    if (stale.length === 0) {
+      return;
+    }
+    const resources = this.map('resources');
+    const checked = [...resources.values()].filter((r) => r.deploy === deploy && !isPod(r.name)).map((r) => r.name);
+    for (const r of stale) {
+      if (!isPod(r.name) || ownerOf(r.name, checked) === undefined) {
+        resources.delete(r.name);
+      }
+    }
+    this.touchAll('resources');
   }
 
   /** Records an event in the dev loop's history (history.ts), copying the list once per draft. */
@@ -277,12 +355,16 @@ function applyTo(d: Draft, entry: LogEntry): void {
         startedAt: status === Status.InProgress ? at : prev?.startedAt,
         error,
         lastResult: prev?.lastResult,
+        lastBuilt: prev?.lastBuilt,
         hostPlatform: text(e.hostPlatform, 128) ?? prev?.hostPlatform,
         targetPlatforms: text(e.targetPlatforms, 512) ?? prev?.targetPlatforms,
       };
       if (isTerminal(status)) {
         const durationMs = next.startedAt !== undefined && at !== undefined && at >= next.startedAt ? at - next.startedAt : undefined;
         next.lastResult = { status, iteration, durationMs, at, error };
+        if (status === Status.Complete) {
+          next.lastBuilt = next.lastResult;
+        }
         next.startedAt = undefined;
       }
       d.map('artifacts').set(name, next);
@@ -303,7 +385,7 @@ function applyTo(d: Draft, entry: LogEntry): void {
       }
       d.closeBuildRound();
       const error = errorInfo(e.actionableErr, e.err, e.errCode);
-      d.set('deploy', phase(status, at, error), 'deploy');
+      d.set('deploy', phase(d.state.deploy, status, currentIteration(d.state), at, error), 'deploy');
       d.record({ kind: 'deploy', status, at, error });
       break;
     }
@@ -312,7 +394,10 @@ function applyTo(d: Draft, entry: LogEntry): void {
       d.closeBuildRound();
       const status = statusText(e.status);
       const error = errorInfo(e.actionableErr, e.err, e.errCode);
-      d.set('statusCheck', { ...phase(status, at, error), message: text(e.message) }, 'statusCheck');
+      d.set('statusCheck', { ...phase(d.state.statusCheck, status, currentIteration(d.state), at, error), message: text(e.message) }, 'statusCheck');
+      if (status === Status.Succeeded) {
+        d.pruneAfterCheck();
+      }
       d.record({ kind: 'statusCheck', status, at, error });
       break;
     }
@@ -326,7 +411,7 @@ function applyTo(d: Draft, entry: LogEntry): void {
       const error = errorInfo(e.actionableErr, e.err);
       const status = statusText(e.status);
       const message = text(e.message);
-      d.map('resources').set(name, {
+      d.setResource({
         name,
         status,
         message,
@@ -335,13 +420,14 @@ function applyTo(d: Draft, entry: LogEntry): void {
         // error when the resource failed or the message differs from the progress message.
         error: error && (status === Status.Failed || error.message !== message) ? error : undefined,
         at,
+        iteration: currentIteration(d.state),
+        deploy: d.state.deploys,
+        epoch: d.state.epoch,
       });
-      d.touch('resources');
-      d.change.resources.add(name);
       break;
     }
     case 'portEvent': {
-      const port = portState(event!.portEvent ?? {});
+      const port = portState(event!.portEvent ?? {}, currentIteration(d.state), d.state.epoch);
       if (!port) {
         countUnknown(d);
         return;
@@ -357,7 +443,7 @@ function applyTo(d: Draft, entry: LogEntry): void {
       const status = statusText(e.status);
       const error = errorInfo(e.actionableErr, e.err, e.errCode);
       d.set('fileSync', {
-        ...phase(status, at, error),
+        ...phase(d.state.fileSync, status, currentIteration(d.state), at, error),
         fileCount: Number.isInteger(e.fileCount) ? e.fileCount : undefined,
         image: text(e.image, MAX_NAME),
       }, 'fileSync');
@@ -377,12 +463,12 @@ function applyTo(d: Draft, entry: LogEntry): void {
     }
     case 'terminationEvent': {
       const e = event!.terminationEvent ?? {};
-      d.set('termination', phase(statusText(e.status), at, errorInfo(e.err)), 'meta');
+      d.set('termination', { status: statusText(e.status), at, error: errorInfo(e.err) }, 'meta');
       break;
     }
     case 'TestEvent': {
       const e = event!.TestEvent ?? {};
-      d.set('test', phase(statusText(e.status), at, errorInfo(e.actionableErr)), 'test');
+      d.set('test', phase(d.state.test, statusText(e.status), currentIteration(d.state), at, errorInfo(e.actionableErr)), 'test');
       break;
     }
     default:
@@ -398,11 +484,28 @@ function countUnknown(d: Draft): void {
   d.set('unknownEvents', d.state.unknownEvents + 1);
 }
 
-function phase(status: string, at: number | undefined, error: ErrorInfo | undefined): PhaseState {
-  return { status, at, error, code: error?.code };
+/** A phase's new status; its last result is kept (the previous status when that one had finished). */
+function phase(prev: PhaseState, status: string, iteration: number, at: number | undefined, error: ErrorInfo | undefined): PhaseState {
+  return { status, at, error, code: error?.code, iteration, last: lastOf(prev) };
 }
 
-function portState(e: PortEvent): PortState | undefined {
+/**
+ * The phase's last finished run: itself when an event finished it, else the one it kept (a
+ * status only GetState gave, before the replay, is not a run: the replay tells it again).
+ */
+function lastOf(p: PhaseState): PhaseResult | undefined {
+  if (p.iteration !== undefined && isFinished(p.status) && p.status !== Status.Information) {
+    return { status: p.status, iteration: p.iteration, at: p.at, message: p.message, error: p.error };
+  }
+  return p.last;
+}
+
+/** A phase reset for a new iteration ("Not Started"), keeping its last result. */
+function resetPhase(p: PhaseState): PhaseState {
+  return { status: NOT_STARTED, last: lastOf(p) };
+}
+
+function portState(e: PortEvent, iteration: number, epoch: number): PortState | undefined {
   const localPort = e.localPort;
   if (typeof localPort !== 'number' || !Number.isInteger(localPort) || localPort < 1 || localPort > 65535) {
     return undefined;
@@ -426,6 +529,8 @@ function portState(e: PortEvent): PortState | undefined {
     containerName: text(e.containerName, MAX_NAME),
     portName: text(e.portName, 64),
     targetPort,
+    iteration,
+    epoch,
   };
 }
 
@@ -470,12 +575,12 @@ export function stateFromServer(server: State, base: SessionState = initialState
   for (const [name, status] of Object.entries(server.statusCheckState?.resources ?? {})) {
     const n = text(name, MAX_NAME);
     if (n) {
-      resources.set(n, { name: n, status: statusText(status) });
+      resources.set(n, { name: n, status: statusText(status), iteration: Math.max(0, iteration), deploy: SEEDED, epoch: base.epoch });
     }
   }
   const ports = new Map<number, PortState>();
   for (const p of Object.values(server.forwardedPorts ?? {})) {
-    const port = portState(p ?? {});
+    const port = portState(p ?? {}, Math.max(0, iteration), base.epoch);
     if (port) {
       ports.set(port.localPort, port);
     }
@@ -567,7 +672,7 @@ export function reconcileStatuses(state: SessionState, server: State): ReduceRes
   for (const [key, status] of phases) {
     const s = statusText(status);
     if (s && result[key].status !== s) {
-      result = { ...result, [key]: { ...result[key], status: s, error: undefined } };
+      result = { ...result, [key]: { ...result[key], status: s, error: undefined, last: lastOf(result[key]) } };
       change.sections.add(key);
     }
   }

@@ -215,6 +215,11 @@ export class SkaffoldSession implements Disposable {
     return this._label ?? this.address;
   }
 
+  /** Its name when it was given one (a launched or attached Skaffold's), else undefined. */
+  get name(): string | undefined {
+    return this._label;
+  }
+
   /** The Skaffold process we started for this session, if we did. */
   get process(): SessionProcess | undefined {
     return this._process;

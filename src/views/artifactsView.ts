@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { StateChange } from '../skaffold/model';
-import { artifactDescription, formatDuration, oneLine } from '../skaffold/presentation';
+import { formatDuration, oneLine } from '../skaffold/presentation';
+import { artifactRow, currentIteration, runningBuildText } from '../skaffold/rowText';
 import { SkaffoldSession } from '../skaffold/session';
-import { contextWord, detailItem, DetailNode, errorDetails, nodeId, SessionTree, statusIcon, Tooltip, TreePart } from './common';
+import { contextWord, detailItem, DetailNode, errorDetails, lookIcon, nodeId, SessionTree, Tooltip, TreePart } from './common';
 
 export interface ArtifactNode {
   kind: 'artifact';
@@ -13,7 +14,10 @@ export interface ArtifactNode {
 
 export type ArtifactsTreeNode = ArtifactNode | DetailNode;
 
-/** Artifacts: one row per image, its status, last build time and, when failed, why. */
+/**
+ * Artifacts: one row per image: what this iteration does to it, else its last build
+ * (`up to date · #0`); when failed, why, and which earlier build still runs.
+ */
 export class ArtifactsView extends SessionTree<ArtifactsTreeNode> {
   protected createPart(session: SkaffoldSession, idPrefix: string): TreePart<ArtifactsTreeNode> {
     return new ArtifactsPart(session, idPrefix);
@@ -44,15 +48,26 @@ class ArtifactsPart implements TreePart<ArtifactsTreeNode> {
     }
     const state = this.session.state.artifacts;
     const known = [...change.artifacts].map((name) => this.nodes.get(name));
-    const reshaped = known.some((n) => n && n.id !== this.idFor(n.name, state.get(n.name)?.error !== undefined));
-    if (change.all.has('artifacts') || reshaped || known.some((n) => !n) || this.nodes.size !== state.size) {
+    const reshaped = known.some((n) => n && n.id !== this.idFor(n.name, this.hasDetails(n.name)));
+    if (change.all.has('artifacts') || change.sections.has('devLoop') || reshaped || known.some((n) => !n) || this.nodes.size !== state.size) {
       return 'all';
     }
     return known as ArtifactNode[];
   }
 
+  private row(name: string) {
+    const a = this.session.state.artifacts.get(name);
+    return a ? artifactRow(a, currentIteration(this.session.state)) : undefined;
+  }
+
+  /** Whether the row opens to rows under it: the failure and what still runs. */
+  private hasDetails(name: string): boolean {
+    const row = this.row(name);
+    return row?.error !== undefined || row?.running !== undefined;
+  }
+
   private nodeFor(name: string): ArtifactNode {
-    const id = this.idFor(name, this.session.state.artifacts.get(name)?.error !== undefined);
+    const id = this.idFor(name, this.hasDetails(name));
     let node = this.nodes.get(name);
     if (!node || node.id !== id) {
       node = { kind: 'artifact', id, sessionId: this.session.id, name };
@@ -73,8 +88,16 @@ class ArtifactsPart implements TreePart<ArtifactsTreeNode> {
 
   children(element: ArtifactsTreeNode): ArtifactsTreeNode[] {
     if (element.kind === 'artifact') {
-      const a = this.session.state.artifacts.get(element.name);
-      return a ? errorDetails(element, a.error) : [];
+      const row = this.row(element.name);
+      if (!row) {
+        return [];
+      }
+      const details = errorDetails(element, row.error);
+      if (row.running) {
+        const text = runningBuildText(row.running, currentIteration(this.session.state));
+        details.unshift({ kind: 'detail', id: `${element.id}/running`, sessionId: element.sessionId, label: text.label, icon: 'history', accessible: text.accessible });
+      }
+      return details;
     }
     return [];
   }
@@ -84,27 +107,29 @@ class ArtifactsPart implements TreePart<ArtifactsTreeNode> {
       return detailItem(element);
     }
     const a = this.session.state.artifacts.get(element.name);
-    const item = new vscode.TreeItem(oneLine(element.name, 200), a?.error ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const row = this.row(element.name);
+    const item = new vscode.TreeItem(row?.label ?? oneLine(element.name, 200), this.hasDetails(element.name) ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = element.id;
-    if (!a) {
+    if (!a || !row) {
       return item;
     }
-    item.description = artifactDescription(a);
-    item.iconPath = statusIcon(a.status);
+    item.description = row.description;
+    item.iconPath = lookIcon(row.look);
     // The row's own session decides whether Build Now is offered, not a window-wide context
     // key: a context key change re-renders rows, and VS Code then fails on rows a regroup
     // has just replaced ("Data tree node not found").
     const buildable = this.session.status === 'connected' && this.session.state.autoTrigger.build !== true;
     item.contextValue = `artifact.${contextWord(a.status)}${buildable ? '.buildable' : ''}`;
-    item.accessibilityInformation = { label: `${oneLine(a.name, 200)}, ${item.description}` };
-    const tip = new Tooltip().heading(a.name).line('Status', a.status).line('Iteration', a.iteration >= 0 ? `#${a.iteration}` : undefined);
-    if (a.lastResult) {
-      tip.line('Last build', `${a.lastResult.status} in #${a.lastResult.iteration}${a.lastResult.durationMs !== undefined ? ` after ${formatDuration(a.lastResult.durationMs)}` : ''}`);
-      if (a.lastResult.at) {
-        tip.line('Finished', new Date(a.lastResult.at).toLocaleTimeString());
-      }
+    item.accessibilityInformation = { label: row.accessible };
+    const tip = new Tooltip().heading(a.name).line('This iteration', `${a.status} (#${a.iteration})`);
+    const build = (b: typeof a.lastResult) => b
+      ? `${b.status} in #${b.iteration}${b.durationMs !== undefined ? ` after ${formatDuration(b.durationMs)}` : ''}${b.at ? `, at ${new Date(b.at).toLocaleTimeString()}` : ''}`
+      : undefined;
+    tip.line('Last build', build(a.lastResult));
+    if (a.lastBuilt && a.lastBuilt !== a.lastResult) {
+      tip.line('Running', `the build of #${a.lastBuilt.iteration}`);
     }
-    tip.line('Platform', a.targetPlatforms ?? a.hostPlatform).error(a.error, 'Build failed');
+    tip.line('Platform', a.targetPlatforms ?? a.hostPlatform).error(row.error, 'Build failed');
     item.tooltip = tip.md;
     return item;
   }

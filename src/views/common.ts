@@ -40,6 +40,8 @@ export interface DetailNode {
   label: string;
   icon: string;
   tooltip?: string;
+  /** What a screen reader says of the row (the label itself when absent). */
+  accessible?: string;
 }
 
 /** The lines shown under a failed artifact or resource: message, code, each suggestion. */
@@ -50,12 +52,21 @@ export function errorDetails(parent: PartNode, error: ErrorInfo | undefined): De
   }
   const nodes: DetailNode[] = [];
   const lines = error.message.split(/\r?\n/).map((l) => oneLine(l, 300)).filter(Boolean).slice(0, 20);
-  lines.forEach((label, i) => nodes.push({ kind: 'detail', id: `${parentId}/error/${i}`, sessionId, label, icon: 'error', tooltip: oneLine(error.message, 2000) }));
+  lines.forEach((label, i) => nodes.push({
+    kind: 'detail', id: `${parentId}/error/${i}`, sessionId, label, icon: 'error', tooltip: oneLine(error.message, 2000),
+    accessible: `${i === 0 ? 'Error' : 'Error, continued'}: ${label}`,
+  }));
   if (error.code) {
-    nodes.push({ kind: 'detail', id: `${parentId}/code`, sessionId, label: `code ${oneLine(error.code, 80)}`, icon: 'symbol-enum' });
+    const code = oneLine(error.code, 80);
+    nodes.push({ kind: 'detail', id: `${parentId}/code`, sessionId, label: `code ${code}`, icon: 'symbol-enum', accessible: `Skaffold's error code: ${code}` });
   }
-  error.suggestions.slice(0, 10).forEach((s, i) =>
-    nodes.push({ kind: 'detail', id: `${parentId}/suggestion/${i}`, sessionId, label: oneLine(s.action, 300), icon: 'lightbulb', tooltip: s.code ? oneLine(s.code, 80) : undefined }));
+  error.suggestions.slice(0, 10).forEach((s, i) => {
+    const action = oneLine(s.action, 300);
+    nodes.push({
+      kind: 'detail', id: `${parentId}/suggestion/${i}`, sessionId, label: action, icon: 'lightbulb',
+      tooltip: s.code ? `${action}\n\n(${oneLine(s.code, 80)})` : action, accessible: `Suggestion: ${action}`,
+    });
+  });
   return nodes;
 }
 
@@ -64,6 +75,7 @@ export function detailItem(node: DetailNode): vscode.TreeItem {
   item.id = node.id;
   item.iconPath = new vscode.ThemeIcon(node.icon, node.icon === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
   item.tooltip = node.tooltip ?? node.label;
+  item.accessibilityInformation = { label: node.accessible ?? node.label };
   item.contextValue = 'detail';
   return item;
 }

@@ -1,28 +1,14 @@
 import * as vscode from 'vscode';
-import { IterationPhases, IterationRecord, PhaseTiming, StateChange } from '../skaffold/model';
-import { formatDuration, oneLine } from '../skaffold/presentation';
+import {
+  artifactLabel, artifactSpoken, causeLabel, causeSpoken, iterationDescription, iterationLabel, iterationOutcome, iterationSpoken,
+  outcomeWord, PHASE_LABEL, PhaseKey, phaseDescription, PHASES, phaseSpoken, triggerWord,
+} from '../skaffold/historyText';
+import { IterationRecord, NOT_STARTED, PhaseTiming, StateChange } from '../skaffold/model';
+import { formatDuration } from '../skaffold/presentation';
+import { Status } from '../skaffold/protocol';
 import { SkaffoldSession } from '../skaffold/session';
 import { SessionManager } from '../skaffold/sessions';
 import { contextWord, detailItem, DetailNode, errorDetails, nodeId, SessionTree, statusIcon, Tooltip, TreePart } from './common';
-
-type PhaseKey = keyof IterationPhases;
-
-const PHASES: readonly PhaseKey[] = ['sync', 'build', 'deploy', 'statusCheck'];
-
-const PHASE_LABEL: Record<PhaseKey, string> = {
-  sync: 'Sync',
-  build: 'Build',
-  deploy: 'Deploy',
-  statusCheck: 'Status check',
-};
-
-const TRIGGER_LABEL: Record<string, string> = {
-  initial: 'initial',
-  rebuild: 'rebuild',
-  sync: 'sync',
-  redeploy: 'redeploy',
-  other: 'other',
-};
 
 export interface IterationNode {
   kind: 'iteration';
@@ -40,11 +26,31 @@ export interface IterationPhaseNode {
   phase: PhaseKey;
 }
 
-export type HistoryTreeNode = IterationNode | IterationPhaseNode | DetailNode;
+/** The row under an iteration that says what started it (the changed files, a Build Now). */
+export interface IterationCauseNode {
+  kind: 'iterationCause';
+  id: string;
+  sessionId: string;
+  iteration: number;
+}
+
+/** An artifact an iteration built, under its Build row. */
+export interface IterationArtifactNode {
+  kind: 'iterationArtifact';
+  id: string;
+  sessionId: string;
+  iteration: number;
+  /** Its place in the record's `artifacts`. */
+  index: number;
+}
+
+export type HistoryTreeNode = IterationNode | IterationCauseNode | IterationPhaseNode | IterationArtifactNode | DetailNode;
 
 /**
  * Dev Loop History: every iteration, newest first, with what it did, how long each phase
- * took (from Skaffold's event timestamps) and how it ended.
+ * took (from Skaffold's event timestamps) and how it ended. Rows stay short for a narrow
+ * sidebar ("#3 rebuild", "succeeded · 4.2s"); what started an iteration is its first child
+ * and in its tooltip (see historyText).
  */
 export class HistoryView extends SessionTree<HistoryTreeNode> {
   /** `causeOf` says what started an iteration when more than its events is known (see triggerCause). */
@@ -86,27 +92,29 @@ class HistoryPart implements TreePart<HistoryTreeNode> {
     }));
   }
 
+  /** Whether `iteration` is the newest: only that one can still be running. */
+  private isNewest(iteration: number): boolean {
+    return this.session.state.iterations.at(-1)?.iteration === iteration;
+  }
+
   children(element: HistoryTreeNode): HistoryTreeNode[] {
     if (element.kind === 'iteration') {
       const r = this.record(element.iteration);
       if (!r) {
         return [];
       }
+      const base = { sessionId: this.session.id, iteration: r.iteration };
+      const cause: IterationCauseNode[] = this.causeOf(r) ? [{ kind: 'iterationCause', id: `${element.id}/cause`, ...base }] : [];
       const phases = PHASES.filter((p) => r.phases[p]).map((phase): IterationPhaseNode => ({
-        kind: 'iterationPhase', id: `${element.id}/${phase}`, sessionId: this.session.id, iteration: r.iteration, phase,
+        kind: 'iterationPhase', id: `${element.id}/${phase}`, ...base, phase,
       }));
-      return [...errorDetails(element, r.error), ...phases];
+      return [...cause, ...errorDetails(element, r.error), ...phases];
     }
     if (element.kind === 'iterationPhase' && element.phase === 'build') {
       const r = this.record(element.iteration);
-      return (r?.artifacts ?? []).map((a, i): DetailNode => {
-        const d = formatDuration(a.durationMs);
-        return {
-          kind: 'detail', id: `${element.id}/artifact/${i}`, sessionId: this.session.id,
-          label: `${oneLine(a.name, 200)} · ${oneLine(a.status, 40)}${d ? ` · ${d}` : ''}`,
-          icon: a.status === 'Failed' ? 'error' : 'package',
-        };
-      });
+      return (r?.artifacts ?? []).map((_, index): IterationArtifactNode => ({
+        kind: 'iterationArtifact', id: `${element.id}/artifact/${index}`, sessionId: this.session.id, iteration: element.iteration, index,
+      }));
     }
     return [];
   }
@@ -116,34 +124,62 @@ class HistoryPart implements TreePart<HistoryTreeNode> {
       return detailItem(element);
     }
     const r = this.record(element.iteration);
-    if (element.kind === 'iterationPhase') {
-      return this.phaseItem(element, r?.phases[element.phase]);
+    switch (element.kind) {
+      case 'iterationPhase':
+        return this.phaseItem(element, r?.phases[element.phase]);
+      case 'iterationCause':
+        return this.causeItem(element, r);
+      case 'iterationArtifact':
+        return this.artifactItem(element, r);
     }
-    const cause = r ? this.causeOf(r) : undefined;
-    const trigger = r ? `${TRIGGER_LABEL[r.trigger] ?? 'other'}${cause ? ` · ${cause}` : ''}` : '';
-    const item = new vscode.TreeItem(`#${element.iteration} · ${trigger}`, r?.error ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(r ? iterationLabel(r) : `#${element.iteration}`, r?.error ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = element.id;
     if (!r) {
       return item;
     }
-    const total = formatDuration(r.durationMs);
-    const phases = PHASES.map((p) => {
-      const d = formatDuration(r.phases[p]?.durationMs);
-      return d ? `${PHASE_LABEL[p].toLowerCase()} ${d}` : '';
-    }).filter(Boolean);
-    item.description = [oneLine(r.outcome, 40), total, ...phases].filter(Boolean).join(' · ');
-    item.iconPath = statusIcon(r.outcome);
+    const newest = this.isNewest(r.iteration);
+    const cause = this.causeOf(r);
+    const outcome = iterationOutcome(r, newest);
+    item.description = iterationDescription(r, newest);
+    // An older iteration whose end never came is not spinning.
+    item.iconPath = statusIcon(r.outcome === Status.InProgress && !newest ? NOT_STARTED : r.outcome);
     item.contextValue = `iteration.${contextWord(r.outcome)}`;
-    const tip = new Tooltip().heading(`Iteration #${r.iteration}`).line('Trigger', trigger).line('Outcome', r.outcome)
-      .line('Started', r.startedAt ? new Date(r.startedAt).toLocaleTimeString() : undefined).line('Took', total || undefined);
+    const tip = new Tooltip().heading(`Iteration #${r.iteration}: ${triggerWord(r)}`).line('Started by', cause).line('Outcome', outcome)
+      .line('Started', r.startedAt ? new Date(r.startedAt).toLocaleTimeString() : undefined).line('Took', formatDuration(r.durationMs) || undefined);
     for (const p of PHASES) {
       const timing = r.phases[p];
       if (timing) {
-        tip.line(PHASE_LABEL[p], `${timing.status}${timing.durationMs !== undefined ? ` · ${formatDuration(timing.durationMs)}` : ''}`);
+        tip.line(PHASE_LABEL[p], phaseDescription(timing));
       }
     }
     item.tooltip = tip.error(r.error, 'Failed').md;
-    item.accessibilityInformation = { label: `Iteration ${r.iteration}, ${item.description}` };
+    item.accessibilityInformation = { label: iterationSpoken(r, newest, cause) };
+    return item;
+  }
+
+  private causeItem(node: IterationCauseNode, r: IterationRecord | undefined): vscode.TreeItem {
+    const cause = r ? this.causeOf(r) : undefined;
+    const item = new vscode.TreeItem(cause ? causeLabel(cause) : '', vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    item.iconPath = new vscode.ThemeIcon('zap');
+    item.contextValue = 'detail';
+    if (cause) {
+      item.tooltip = causeLabel(cause);
+      item.accessibilityInformation = { label: causeSpoken(node.iteration, cause) };
+    }
+    return item;
+  }
+
+  private artifactItem(node: IterationArtifactNode, r: IterationRecord | undefined): vscode.TreeItem {
+    const a = r?.artifacts[node.index];
+    const item = new vscode.TreeItem(a ? artifactLabel(a) : '', vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    item.contextValue = 'detail';
+    if (a) {
+      item.iconPath = a.status === Status.Failed ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('package');
+      item.tooltip = item.label as string;
+      item.accessibilityInformation = { label: artifactSpoken(a, node.iteration) };
+    }
     return item;
   }
 
@@ -152,13 +188,15 @@ class HistoryPart implements TreePart<HistoryTreeNode> {
     const hasChildren = node.phase === 'build' && (r?.artifacts.length ?? 0) > 0;
     const item = new vscode.TreeItem(PHASE_LABEL[node.phase], hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
+    item.accessibilityInformation = { label: phaseSpoken(node.phase, node.iteration, timing) };
     if (!timing) {
       return item;
     }
-    const d = formatDuration(timing.durationMs);
-    item.description = `${oneLine(timing.status, 40)}${d ? ` · ${d}` : ''}`;
+    item.description = phaseDescription(timing);
     item.iconPath = statusIcon(timing.status);
     item.contextValue = `iterationPhase.${node.phase}`;
+    item.tooltip = new Tooltip().heading(`${PHASE_LABEL[node.phase]} of iteration #${node.iteration}`).line('Outcome', outcomeWord(timing.status))
+      .line('Started', timing.startedAt ? new Date(timing.startedAt).toLocaleTimeString() : undefined).line('Took', formatDuration(timing.durationMs) || undefined).md;
     return item;
   }
 }

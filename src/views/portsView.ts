@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { StateChange } from '../skaffold/model';
-import { oneLine, portLabel, portUrl } from '../skaffold/presentation';
+import { openPorts, portUrl } from '../skaffold/presentation';
+import { currentIteration, portRow } from '../skaffold/rowText';
 import { SkaffoldSession } from '../skaffold/session';
-import { nodeId, SessionTree, Tooltip, TreePart } from './common';
+import { lookIcon, nodeId, SessionTree, Tooltip, TreePart } from './common';
 
 export interface PortNode {
   kind: 'port';
@@ -11,7 +12,11 @@ export interface PortNode {
   localPort: number;
 }
 
-/** Forwarded ports: `localhost:LOCAL → type/name:remote`, with open and copy actions. */
+/**
+ * Forwarded ports: `localhost:LOCAL` and where it leads, with open and copy actions. A port
+ * stays until Skaffold redeploys (it stops its forwards then) or ends, whatever its State
+ * says in between; `· #N` says an earlier iteration forwarded it.
+ */
 export class PortsView extends SessionTree<PortNode> {
   protected createPart(session: SkaffoldSession, idPrefix: string): TreePart<PortNode> {
     return new PortsPart(session, idPrefix);
@@ -21,9 +26,15 @@ export class PortsView extends SessionTree<PortNode> {
 class PortsPart implements TreePart<PortNode> {
   private readonly nodes = new Map<number, PortNode>();
 
+  /** An ended Skaffold closed its forwards: its rows go when its status changes. */
+  readonly statusMatters = true;
+
   constructor(private readonly session: SkaffoldSession, private readonly idPrefix: string) {}
 
   changed(change: StateChange): PortNode[] | 'all' | undefined {
+    if (change.sections.has('devLoop') && this.session.state.ports.size > 0) {
+      return 'all'; // `· #N` on the rows forwarded in an earlier iteration
+    }
     if (!change.sections.has('ports')) {
       return undefined;
     }
@@ -35,7 +46,7 @@ class PortsPart implements TreePart<PortNode> {
   }
 
   roots(): PortNode[] {
-    const ports = this.session.state.ports;
+    const ports = openPorts(this.session);
     for (const p of this.nodes.keys()) {
       if (!ports.has(p)) {
         this.nodes.delete(p);
@@ -56,19 +67,21 @@ class PortsPart implements TreePart<PortNode> {
   }
 
   item(element: PortNode): vscode.TreeItem {
-    const p = this.session.state.ports.get(element.localPort);
+    const p = openPorts(this.session).get(element.localPort);
     if (!p) {
       return new vscode.TreeItem(String(element.localPort));
     }
-    const item = new vscode.TreeItem(portLabel(p), vscode.TreeItemCollapsibleState.None);
+    const row = portRow(p, currentIteration(this.session.state));
+    const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
     item.id = element.id;
-    item.description = p.namespace ? oneLine(p.namespace, 64) : undefined;
-    item.iconPath = new vscode.ThemeIcon('plug');
+    item.description = row.description;
+    item.iconPath = lookIcon(row.look);
+    item.accessibilityInformation = { label: row.accessible };
     const url = portUrl(p);
     item.contextValue = url ? 'port.openable' : 'port';
     item.tooltip = new Tooltip().heading(url ?? `port ${p.localPort}`).line('Resource', `${p.resourceType ?? ''}/${p.resourceName ?? ''}`)
       .line('Namespace', p.namespace).line('Pod', p.podName).line('Container', p.containerName).line('Port name', p.portName)
-      .line('Remote port', p.targetPort).line('Bound to', p.address).md;
+      .line('Remote port', p.targetPort).line('Bound to', p.address).line('Forwarded in', `#${p.iteration}`).md;
     return item;
   }
 }

@@ -1,19 +1,11 @@
 import * as vscode from 'vscode';
-import { NOT_STARTED, PhaseState, ResourceState, StateChange } from '../skaffold/model';
-import { Status } from '../skaffold/protocol';
+import { NOT_STARTED, ResourceState, StateChange } from '../skaffold/model';
 import { groupResources, oneLine, ResourceGroup } from '../skaffold/presentation';
+import { currentIteration, PHASE_LABEL, PhaseKey, phaseRow, resourceRow } from '../skaffold/rowText';
+import { isPod, shortName } from '../skaffold/workloads';
 import { SkaffoldSession } from '../skaffold/session';
 import { resolveDebugTarget, runtimeLabel } from '../skaffold/debugConfig';
-import { contextWord, detailItem, DetailNode, errorDetails, nodeId, SessionTree, statusIcon, Tooltip, TreePart } from './common';
-
-type PhaseKey = 'deploy' | 'statusCheck' | 'fileSync' | 'test';
-
-const PHASE_LABEL: Record<PhaseKey, string> = {
-  deploy: 'Deploy',
-  statusCheck: 'Status check',
-  fileSync: 'File sync',
-  test: 'Test',
-};
+import { contextWord, detailItem, DetailNode, errorDetails, lookIcon, nodeId, SessionTree, Tooltip, TreePart } from './common';
 
 export interface PhaseNode {
   kind: 'phase';
@@ -41,8 +33,9 @@ export interface DebugNode {
 export type ResourcesTreeNode = PhaseNode | ResourceNode | DebugNode | DetailNode;
 
 /**
- * Resources: deploy and status-check progress, then one row per Kubernetes resource Skaffold
- * checks, pods under the deployment that owns them.
+ * Resources: deploy and status-check progress (this iteration's, else the last result), then
+ * one row per Kubernetes resource running, with the last verdict a status check gave it,
+ * pods under the workload that owns them.
  */
 export class ResourcesView extends SessionTree<ResourcesTreeNode> {
   protected createPart(session: SkaffoldSession, idPrefix: string): TreePart<ResourcesTreeNode> {
@@ -53,7 +46,12 @@ export class ResourcesView extends SessionTree<ResourcesTreeNode> {
 class ResourcesPart implements TreePart<ResourcesTreeNode> {
   private readonly phases = new Map<PhaseKey, PhaseNode>();
   private readonly nodes = new Map<string, ResourceNode>();
-  private grouped: { source: ReadonlyMap<string, ResourceState>; groups: ResourceGroup[]; byName: Map<string, ResourceGroup> } | undefined;
+  private grouped: {
+    source: ReadonlyMap<string, ResourceState>;
+    groups: ResourceGroup[];
+    byName: Map<string, ResourceGroup>;
+    ownerOfPod: Map<string, ResourceState>;
+  } | undefined;
 
   constructor(private readonly session: SkaffoldSession, private readonly idPrefix: string) {}
 
@@ -62,7 +60,7 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
     if (s.artifacts.size === 0 && s.resources.size === 0 && s.deploy.status === NOT_STARTED) {
       return [];
     }
-    return (['deploy', 'statusCheck', 'fileSync', 'test'] as const).filter((p) => p === 'deploy' || p === 'statusCheck' || s[p].status !== NOT_STARTED);
+    return (['deploy', 'statusCheck', 'fileSync', 'test'] as const).filter((p) => p === 'deploy' || p === 'statusCheck' || s[p].status !== NOT_STARTED || s[p].last);
   }
 
   changed(change: StateChange): ResourcesTreeNode[] | 'all' | undefined {
@@ -70,6 +68,9 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
     const resourcesChanged = change.sections.has('resources');
     if (change.sections.has('debugContainers') || change.sections.has('ports') && this.session.state.debugContainers.size > 0) {
       return 'all';
+    }
+    if (change.sections.has('devLoop')) {
+      return 'all'; // rows say `· #N` when their word is from an earlier iteration
     }
     if (!resourcesChanged && phaseChanged.length === 0 && !change.sections.has('artifacts')) {
       return undefined;
@@ -79,11 +80,11 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
     const reshaped = [...change.resources].some((name) => {
       const node = this.nodes.get(name);
       return !node || node.id.endsWith('/failed') !== (state.resources.get(name)?.error !== undefined);
-    }) || phaseChanged.some((p) => this.phases.get(p)?.id.endsWith('/failed') !== (state[p].error !== undefined));
+    }) || phaseChanged.some((p) => this.phases.get(p)?.id.endsWith('/failed') !== (this.phaseError(p) !== undefined));
     const rootChanged = change.all.has('resources') || change.sections.has('artifacts') && this.phases.size === 0
       || shown.length !== this.phases.size || reshaped;
     if (rootChanged || phaseChanged.includes('statusCheck')) {
-      // (Whether a pod's In Progress is stale depends on the check: redraw them all.)
+      // (Whether a pod is running depends on the check: redraw them all.)
       return 'all';
     }
     const targets: ResourcesTreeNode[] = [];
@@ -99,12 +100,18 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
     return targets;
   }
 
+  /** The error a phase row shows: this iteration's, else its last result's. */
+  private phaseError(p: PhaseKey) {
+    return phaseRow(p, this.session.state[p], currentIteration(this.session.state)).shown.error;
+  }
+
   /** Pods grouped under their owners, computed once per version of the resources map. */
   private groups(): ResourceGroup[] {
     const resources = this.session.state.resources;
     if (this.grouped?.source !== resources) {
       const groups = groupResources(resources.values());
-      this.grouped = { source: resources, groups, byName: new Map(groups.map((g) => [g.resource.name, g])) };
+      const ownerOfPod = new Map(groups.flatMap((g) => g.children.map((c): [string, ResourceState] => [c.name, g.resource])));
+      this.grouped = { source: resources, groups, byName: new Map(groups.map((g) => [g.resource.name, g])), ownerOfPod };
     }
     return this.grouped.groups;
   }
@@ -131,7 +138,7 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
     const shown = this.visiblePhases();
     this.phases.clear();
     const phaseNodes = shown.map((phase) => {
-      const node: PhaseNode = { kind: 'phase', id: nodeId(this.idPrefix, state[phase].error ? `phase:${phase}/failed` : `phase:${phase}`), sessionId: this.session.id, phase };
+      const node: PhaseNode = { kind: 'phase', id: nodeId(this.idPrefix, this.phaseError(phase) ? `phase:${phase}/failed` : `phase:${phase}`), sessionId: this.session.id, phase };
       this.phases.set(phase, node);
       return node;
     });
@@ -140,7 +147,7 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
         this.nodes.delete(name);
       }
     }
-    const podRows = new Set([...state.resources.keys()].filter((n) => /^pods?\//i.test(n)).map((n) => n.slice(n.indexOf('/') + 1)));
+    const podRows = new Set([...state.resources.keys()].filter(isPod).map(shortName));
     const looseDebug = [...state.debugContainers.values()].filter((c) => !c.podName || !podRows.has(c.podName)).map((c) => this.debugNode(c.key));
     return [...phaseNodes, ...this.groups().map((g) => this.resourceNode(g.resource.name)), ...looseDebug];
   }
@@ -151,18 +158,17 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
 
   /** The debugging containers of a pod row (`Pod/name`). */
   private debugChildren(resourceName: string): DebugNode[] {
-    const slash = resourceName.indexOf('/');
-    if (!/^pods?\//i.test(resourceName)) {
+    if (!isPod(resourceName)) {
       return [];
     }
-    const pod = resourceName.slice(slash + 1);
+    const pod = shortName(resourceName);
     return [...this.session.state.debugContainers.values()].filter((c) => c.podName === pod).map((c) => this.debugNode(c.key));
   }
 
   children(element: ResourcesTreeNode): ResourcesTreeNode[] {
     const state = this.session.state;
     if (element.kind === 'phase') {
-      return errorDetails(element, state[element.phase].error);
+      return errorDetails(element, this.phaseError(element.phase));
     }
     if (element.kind === 'resource') {
       const r = state.resources.get(element.name);
@@ -185,19 +191,20 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
     const state = this.session.state;
     const r = state.resources.get(element.name);
     const hasChildren = r?.error !== undefined || (this.groupOf(element.name)?.children.length ?? 0) > 0 || this.debugChildren(element.name).length > 0;
-    const item = new vscode.TreeItem(oneLine(element.name, 200), hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-    item.id = element.id;
     if (!r) {
+      const item = new vscode.TreeItem(oneLine(element.name, 200));
+      item.id = element.id;
       return item;
     }
-    // Skaffold's v1 events never close a pod's "In Progress": once the status check has
-    // ended, that is only the last thing it saw, not work still going on.
-    const stale = r.status === Status.InProgress && (state.statusCheck.status === Status.Succeeded || state.statusCheck.status === Status.Failed);
-    item.iconPath = stale ? new vscode.ThemeIcon('history', new vscode.ThemeColor('disabledForeground')) : statusIcon(r.status);
-    item.description = stale ? `last seen ${resourceDescription(r)}` : resourceDescription(r);
+    const row = resourceRow(r, state, this.ownerOf(r));
+    const item = new vscode.TreeItem(row.label, hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    item.id = element.id;
+    item.iconPath = lookIcon(row.look);
+    item.description = row.description;
     item.contextValue = `resource.${contextWord(r.status)}`;
-    item.tooltip = new Tooltip().heading(r.name).line('Status', r.status).line('Message', r.message).line('Code', r.code)
-      .line('Updated', r.at ? new Date(r.at).toLocaleTimeString() : undefined).error(r.error, 'Failed').md;
+    item.accessibilityInformation = { label: row.accessible };
+    item.tooltip = new Tooltip().heading(r.name).line('Status', `${row.word} (Skaffold: ${r.status})`).line('Message', r.message).line('Code', r.code)
+      .line('Checked', `in #${r.iteration}${r.at ? `, at ${new Date(r.at).toLocaleTimeString()}` : ''}`).error(r.error, 'Failed').md;
     return item;
   }
 
@@ -219,27 +226,35 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
         : vscode.l10n.t('{0} · {1}', runtime, ports || vscode.l10n.t('no debug port'));
     item.iconPath = new vscode.ThemeIcon(terminated ? 'debug-disconnect' : 'debug-alt', terminated ? new vscode.ThemeColor('disabledForeground') : undefined);
     item.contextValue = !terminated && target.ok ? 'debugContainer.attachable' : terminated ? 'debugContainer.terminated' : 'debugContainer.pending';
+    item.accessibilityInformation = { label: `Debugging container ${oneLine(c.containerName ?? c.key, 200)}, ${item.description}` };
     item.tooltip = new Tooltip().heading(c.containerName ?? c.key).line('Pod', c.podName).line('Namespace', c.namespace).line('Artifact', c.artifact)
       .line('Runtime', c.runtime).line('Working dir', c.workingDir).line('Debug ports', ports).line('Status', c.status)
       .line('Attach', target.ok ? `localhost:${target.localPort}` : target.reason).md;
     return item;
   }
 
+  /** The workload a pod row sits under, if any. */
+  private ownerOf(r: ResourceState): ResourceState | undefined {
+    this.groups();
+    return this.grouped!.ownerOfPod.get(r.name);
+  }
+
   private phaseItem(node: PhaseNode): vscode.TreeItem {
-    const p: PhaseState & { fileCount?: number; image?: string } = this.session.state[node.phase];
-    const item = new vscode.TreeItem(PHASE_LABEL[node.phase], p.error ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const state = this.session.state;
+    const p = state[node.phase];
+    const row = phaseRow(node.phase, p, currentIteration(state));
+    const shown = row.shown;
+    const item = new vscode.TreeItem(PHASE_LABEL[node.phase], shown.error ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
-    item.iconPath = statusIcon(p.status);
-    const extra = p.message ? ` · ${oneLine(p.message, 120)}` : p.fileCount ? ` · ${p.fileCount} files to ${oneLine(p.image, 80)}` : '';
-    item.description = `${oneLine(p.status, 40) || NOT_STARTED}${extra}`;
+    item.iconPath = lookIcon(row.look);
+    item.description = row.description;
     item.contextValue = `phase.${node.phase}`;
-    item.tooltip = new Tooltip().heading(PHASE_LABEL[node.phase]).line('Status', p.status).line('Message', p.message).line('Code', p.code)
-      .line('Updated', p.at ? new Date(p.at).toLocaleTimeString() : undefined).error(p.error, 'Failed').md;
+    item.accessibilityInformation = { label: row.accessible };
+    const sync = state.fileSync;
+    item.tooltip = new Tooltip().heading(PHASE_LABEL[node.phase]).line('This iteration', p.status)
+      .line('Last result', p.last ? `${p.last.status} in #${p.last.iteration}` : undefined).line('Message', shown.message)
+      .line('Files', node.phase === 'fileSync' && sync.fileCount ? `${sync.fileCount} to ${sync.image ?? '?'}` : undefined)
+      .line('Updated', shown.at ? new Date(shown.at).toLocaleTimeString() : undefined).error(shown.error, 'Failed').md;
     return item;
   }
-}
-
-function resourceDescription(r: ResourceState): string {
-  const message = r.message && r.message !== r.status ? ` · ${oneLine(r.message, 120)}` : '';
-  return `${oneLine(r.status, 40)}${message}`;
 }

@@ -7,8 +7,8 @@ import { SessionManager } from '../skaffold/sessions';
 import { isDismissable, isStoppable } from './sessionItem';
 
 /**
- * Keeps what surrounds the trees current: each view's description (address, Skaffold
- * version, iteration; or how many sessions), its message when Skaffold is gone, and the
+ * Keeps what surrounds the trees current: each view's description (the session's name and
+ * iteration; or how many sessions), its message when Skaffold is gone, and the
  * context keys that `when` clauses read.
  */
 export class SessionInfo extends Disposable {
@@ -55,7 +55,7 @@ export class SessionInfo extends Disposable {
     const shown = this.manager.shown;
     const one = shown.length === 1 ? shown[0] : undefined;
     // No session shown (nothing connected yet): no description; the welcome view says why.
-    const description = one ? sessionDescription(one.address, one.status, one.state) : shown.length > 1 ? vscode.l10n.t('{0} sessions', shown.length) : '';
+    const description = one ? sessionDescription(one) : shown.length > 1 ? vscode.l10n.t('{0} sessions', shown.length) : '';
     const message = one ? this.messageFor(one) : undefined;
     // Each write is a message to the workbench: only what changed.
     if (description !== this.lastDescription) {

@@ -10,6 +10,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { SkaffoldExtensionApi } from '../../src/extension';
+import type { SessionNode } from '../../src/views/common';
+import type { HistoryTreeNode } from '../../src/views/historyView';
 import type { Event, LogEntry } from '../../src/skaffold/protocol';
 import { FakeSkaffold } from '../fakes/skaffoldFake';
 import { api, eventually, rows } from './helpers';
@@ -268,14 +270,38 @@ describe('Problems, logs, debugging and history', () => {
     }
   });
 
-  it('the history view lists every iteration, newest first, with phase durations from Skaffold\'s timestamps', async () => {
-    const history = await rows(ext.views.history);
-    assert.ok(history.length >= 5, `iterations: ${JSON.stringify(history.map((r) => r.label))}`);
-    assert.match(history[0].label, /^#\d+ · rebuild · src\/app\.txt modified$/, `the file change Skaffold logged (v2), in ${JSON.stringify(history.map((r) => r.label))}`);
-    assert.ok(history.some((r) => /^#\d+ · rebuild · build from VS Code$/.test(r.label)), 'the iteration the rebuild quick fix started');
-    assert.match(history.at(-1)!.label, /^#0 · initial$/);
-    assert.match(history[0].description ?? '', /^Succeeded · \d+(ms|\.\ds) · .*build \d+(ms|\.\ds)/);
+  it('the history view lists every iteration, newest first, in short rows; what started each is its first child and in its tooltip', async () => {
+    const view = ext.views.history;
+    const history = await rows(view);
+    const labels = JSON.stringify(history.map((r) => r.label));
+    assert.ok(history.length >= 5, `iterations: ${labels}`);
+    assert.match(history[0].label, /^#\d+ rebuild$/, labels);
+    assert.match(history.at(-1)!.label, /^#0 initial$/);
+    assert.match(history[0].description ?? '', /^succeeded · \d+(ms|\.\ds|m \d\ds)$/, 'the outcome, one word, and the total');
+    for (const r of history) {
+      // About 35 characters fit beside the icon at the default width (~300 px), whatever started the iteration.
+      assert.ok(`${r.label} ${r.description ?? ''}`.length <= 34, `"${r.label}  ${r.description}" fits the sidebar`);
+    }
+    assert.match(history[0].tooltip, /Started by: src\/app\.txt modified/, 'the file change Skaffold logged (v2), in the tooltip');
+    assert.ok(history.some((r) => /^#\d+ rebuild$/.test(r.label) && r.tooltip.includes('Started by: build from VS Code')), 'the iteration the rebuild quick fix started');
     assert.ok(history.some((r) => r.icon === 'error'), 'the failed build\'s iteration');
+
+    const [newest] = view.getChildren() as HistoryTreeNode[];
+    const children = await rows(view, newest);
+    assert.deepStrictEqual(children[0], { ...children[0], label: 'Started by: src/app.txt modified', icon: 'zap' }, 'what started it, first');
+    const build = children.find((c) => c.label === 'Build');
+    assert.match(build?.description ?? '', /^succeeded · \d+(ms|\.\ds)$/, 'each phase\'s outcome and duration from Skaffold\'s timestamps');
+
+    // A screen reader hears what each row shows, what started the iteration included.
+    const spoken = (node: HistoryTreeNode | SessionNode) => view.getTreeItem(node).accessibilityInformation?.label ?? '';
+    assert.match(spoken(newest), /^Iteration \d+, rebuild, started by src\/app\.txt modified, succeeded in \d+(\.\d)? (milli)?seconds?$/);
+    const nodes = view.getChildren(newest) as HistoryTreeNode[];
+    assert.match(spoken(nodes[0]), /^Iteration \d+ was started by src\/app\.txt modified$/);
+    const buildNode = nodes.find((n) => n.kind === 'iterationPhase' && n.phase === 'build')!;
+    assert.match(spoken(buildNode), /^Build of iteration \d+, succeeded in /);
+    const artifacts = view.getChildren(buildNode) as HistoryTreeNode[];
+    assert.ok(artifacts.length > 0, 'the artifacts it built');
+    assert.match(spoken(artifacts[0]), /^Build of example\/\w+ in iteration \d+, succeeded in /);
   });
 
   it('the timeline webview has a strict CSP, no script, and escapes what Skaffold sends', async () => {

@@ -23,7 +23,7 @@ function container(over: Partial<DebugContainerState> = {}): DebugContainerState
 function forward(over: Partial<PortState> = {}): PortState {
   return {
     localPort: 41234, address: '127.0.0.1', resourceType: 'pod', resourceName: POD, namespace: 'default',
-    podName: POD, containerName: 'app', portName: 'dlv', targetPort: 56268, ...over,
+    podName: POD, containerName: 'app', portName: 'dlv', targetPort: 56268, iteration: 0, epoch: 0, ...over,
   };
 }
 

@@ -128,7 +128,7 @@ function shown(session: SkaffoldSession): { status: SessionStatus; summary: stri
   return {
     status: session.status,
     summary: sessionSummary(session).text,
-    description: sessionDescription(session.address, session.status, session.state),
+    description: sessionDescription(session),
     reason: session.lastError?.message ?? '',
   };
 }

@@ -36,8 +36,9 @@ import {
   ArtifactState, emptyChange, ErrorInfo, initialState, mergeChange, PhaseState, PortState, ResourceState, SessionState, StateChange,
 } from '../../src/skaffold/model';
 import {
-  artifactDescription, formatDuration, groupResources, oneLine, portLabel, portUrl, sessionDescription, sessionSummary, summarize,
+  formatDuration, groupResources, oneLine, portLabel, portUrl, sessionDescription, sessionSummary, summarize,
 } from '../../src/skaffold/presentation';
+import { artifactRow, currentIteration, phaseRow, portRow, resourceRow } from '../../src/skaffold/rowText';
 import { applyBatch, reconcileStatuses, reconcileTriggers, reduce, stateFromServer } from '../../src/skaffold/reducer';
 import type { SessionProcess, SessionStatus } from '../../src/skaffold/session';
 import { ADVERSARIAL, adversarialString, arb, DEFAULT_SEED, portNumber } from './arbitraries';
@@ -397,7 +398,9 @@ const processArb: fc.Arbitrary<SessionProcess | undefined> = fc.option(fc.record
 /** Everything the views show of a state, checked as one line each, and every tooltip rendered. */
 function checkPresentation(s: SessionState, process: SessionProcess | undefined): void {
   for (const a of s.artifacts.values()) {
-    assertOneLine(artifactDescription(a), 200, 'artifact description');
+    const row = artifactRow(a, currentIteration(s));
+    assertOneLine(row.description, 200, 'artifact description');
+    assertOneLine(row.accessible, 600, 'artifact accessible label');
     artifactTip(a).check();
   }
   const groups = groupResources(s.resources.values());
@@ -411,19 +414,26 @@ function checkPresentation(s: SessionState, process: SessionProcess | undefined)
   }
   for (const r of s.resources.values()) {
     resourceTip(r).check();
+    const row = resourceRow(r, s);
+    assertOneLine(row.description, 200, 'resource description');
+    assertOneLine(row.accessible, 800, 'resource accessible label');
+  }
+  for (const key of ['deploy', 'statusCheck', 'fileSync', 'test'] as const) {
+    assertOneLine(phaseRow(key, s[key], currentIteration(s)).description, 200, 'phase description');
   }
   for (const [name, p] of [['Deploy', s.deploy], ['Status check', s.statusCheck], ['File sync', s.fileSync], ['Test', s.test]] as const) {
     new Tip().heading(name).line('Status', p.status).line('Message', p.message).line('Code', p.code).line('Updated', p.at ? new Date(p.at).toLocaleTimeString() : undefined).error(p.error, 'Failed').check();
   }
   for (const p of s.ports.values()) {
     assertOneLine(portLabel(p), 400, 'port label');
+    assertOneLine(portRow(p, currentIteration(s)).accessible, 800, 'port accessible label');
     assertPortUrl(p);
     portTip(p).check();
   }
   for (const status of STATUSES) {
     assertOneLine(summarize(status, s).text, 100, 'summary');
     assertOneLine(sessionSummary({ status, state: s, process }).text, 100, 'session summary');
-    assertOneLine(sessionDescription('127.0.0.1:50051', status, s), 200, 'session description');
+    assertOneLine(sessionDescription({ address: '127.0.0.1:50051', status, state: s }), 200, 'session description');
   }
 }
 
@@ -622,7 +632,9 @@ const portStateArb: fc.Arbitrary<PortState> = fc.record({
   podName: fc.option(adversarialString, { nil: undefined }),
   namespace: fc.option(adversarialString, { nil: undefined }),
   targetPort: fc.option(fc.oneof(portNumber, adversarialString), { nil: undefined }),
-}, { requiredKeys: ['localPort', 'address'], noNullPrototype: true });
+  iteration: fc.nat(1000),
+  epoch: fc.nat(1000),
+}, { requiredKeys: ['localPort', 'address', 'iteration', 'epoch'], noNullPrototype: true });
 
 test(`ports: portUrl is http://localhost:<1..65535> or nothing, whatever the address and port; labels are one bounded line ${label('ports')}`, () => {
   check('ports', portStateArb, (p) => {
@@ -636,8 +648,8 @@ test(`ports: portUrl is http://localhost:<1..65535> or nothing, whatever the add
 });
 
 test(`session description: one line whatever the address the session was given ${label('sessionAddress')}`, () => {
-  check('sessionAddress', fc.tuple(adversarialString, fc.constantFrom<SessionStatus>(...STATUSES)), ([address, status]) => {
-    assertOneLine(sessionDescription(address, status, initialState()), 400, 'session description');
+  check('sessionAddress', fc.tuple(adversarialString, fc.option(adversarialString, { nil: undefined }), fc.constantFrom<SessionStatus>(...STATUSES)), ([address, name, status]) => {
+    assertOneLine(sessionDescription({ name, address, status, state: initialState() }), 400, 'session description');
   });
 });
 

@@ -4,8 +4,9 @@ import { initialState, SessionState } from '../../src/skaffold/model';
 import { LogEntry } from '../../src/skaffold/protocol';
 import { reduce } from '../../src/skaffold/reducer';
 import {
-  artifactDescription, formatDuration, groupResources, portLabel, portUrl, sessionDescription, statusLook, summarize,
+  formatDuration, groupResources, portLabel, portUrl, sessionDescription, statusLook, summarize,
 } from '../../src/skaffold/presentation';
+import { artifactRow, currentIteration, phaseRow, portRow, resourceRow } from '../../src/skaffold/rowText';
 import { ev, iteration } from './helpers';
 
 function run(entries: LogEntry[], from: SessionState = initialState()): SessionState {
@@ -33,12 +34,62 @@ test('durations read like a person would say them', () => {
   assert.equal(formatDuration(-5), '');
 });
 
-test('artifact descriptions: status and duration now; the last result with its iteration after a reset', () => {
+test('artifact rows: this iteration\'s build, else the last one with its iteration; never "Not Started" once built', () => {
   let s = run(iteration(0, ['a', 'b']));
-  assert.equal(artifactDescription(s.artifacts.get('a')!), 'Complete · 100ms');
+  const row = (name: string) => artifactRow(s.artifacts.get(name)!, currentIteration(s));
+  assert.equal(row('a').description, 'built');
+  assert.equal(row('a').accessible, 'Artifact a, built in 100 milliseconds');
   s = run([ev.devLoop(1, 'In Progress'), ev.build('a', 'In Progress')], s);
-  assert.equal(artifactDescription(s.artifacts.get('a')!), 'In Progress');
-  assert.equal(artifactDescription(s.artifacts.get('b')!), 'Not Started · last Complete in #0 (100ms)');
+  assert.equal(row('a').description, 'building');
+  assert.equal(row('b').description, 'up to date · #0');
+  assert.equal(row('b').accessible, 'Artifact b, up to date, built in iteration 0 in 100 milliseconds');
+  s = run([ev.build('a', 'Failed', 'boom'), ev.devLoop(1, 'Failed')], s);
+  assert.equal(row('a').description, 'failed');
+  assert.equal(row('a').error?.message, 'boom');
+  assert.equal(row('a').running?.iteration, 0, 'the build of #0 still runs');
+  assert.match(row('a').accessible, /build failed; still running the build from iteration 0/);
+  // The next iteration resets a to Not Started: it still reads as failed, from #1, with why.
+  s = run([ev.devLoop(2, 'In Progress'), ev.build('b', 'In Progress')], s);
+  assert.equal(row('a').description, 'failed · #1');
+  assert.equal(row('a').error?.message, 'boom');
+  const fresh = run([ev.devLoop(0, 'In Progress')]);
+  assert.equal(artifactRow({ name: 'c', status: 'Not Started', iteration: 0 }, currentIteration(fresh)).description, 'not built');
+});
+
+test('resource rows: workloads keep their verdict across iterations; pods under a passed workload run', () => {
+  let s = run(iteration(0, ['app']));
+  const row = (name: string) => {
+    const owner = groupResources(s.resources.values()).find((g) => g.children.some((c) => c.name === name))?.resource;
+    return resourceRow(s.resources.get(name)!, s, owner);
+  };
+  assert.equal(row('deployment/app').description, 'ready');
+  assert.equal(row('Pod/app-0abc-x1').label, 'app-0abc-x1', 'a pod is named without its kind');
+  assert.equal(row('Pod/app-0abc-x1').description, 'running', 'Skaffold never closes the pod: its workload passed');
+  assert.equal(row('Pod/app-0abc-x1').accessible, 'Pod app-0abc-x1, running');
+  // A build that fails: nothing is redeployed, the workload and its pod still run.
+  s = run([ev.devLoop(1, 'In Progress'), ev.build('app', 'In Progress'), ev.build('app', 'Failed', 'boom'), ev.devLoop(1, 'Failed')], s);
+  assert.equal(row('deployment/app').description, 'ready · #0');
+  assert.equal(row('deployment/app').accessible, 'Deployment app, ready in iteration 0');
+  assert.equal(row('Pod/app-0abc-x1').description, 'running · #0');
+  assert.equal(phaseRow('deploy', s.deploy, currentIteration(s)).description, 'deployed · #0');
+  assert.equal(phaseRow('statusCheck', s.statusCheck, currentIteration(s)).description, 'passed · #0');
+  // While a new check has not spoken yet, a pod of this deploy is starting.
+  s = run([ev.devLoop(2, 'In Progress'), ev.deploy('In Progress'), ev.statusCheck('Started'), ev.resource('Pod/app-2abc-x1', 'In Progress', 'creating container app')], s);
+  assert.equal(row('Pod/app-2abc-x1').description, 'starting');
+  assert.equal(s.resources.has('Pod/app-0abc-x1'), false, 'the rollout replaced the old pod');
+  assert.equal(phaseRow('deploy', s.deploy, currentIteration(s)).description, 'deploying');
+  assert.equal(phaseRow('statusCheck', s.statusCheck, currentIteration(s)).description, 'checking');
+});
+
+test('port rows: the local address first, where it leads, and the iteration that forwarded it when earlier', () => {
+  let s = run(iteration(0, ['app']));
+  const p = () => portRow(s.ports.get(47480)!, currentIteration(s));
+  assert.equal(p().label, 'localhost:47480');
+  assert.equal(p().description, 'app:8080');
+  assert.equal(p().accessible, 'Port 47480 on localhost, forwarded to service app port 8080 in namespace default');
+  s = run([ev.devLoop(1, 'In Progress'), ev.build('app', 'In Progress'), ev.build('app', 'Complete'), ev.devLoop(1, 'Succeeded')], s);
+  assert.equal(p().description, 'app:8080 · #0');
+  assert.match(p().accessible, /, since iteration 0$/);
 });
 
 test('status bar summary: building n/m, failed with the artifact, deploying, status check, ready, disconnected states', () => {
@@ -92,9 +143,10 @@ test('pods are grouped under the deployment that owns them; the longest owner na
   ]);
 });
 
-test('session description names address, version and iteration, and the status when not live', () => {
+test('session description: the session\'s name (else Skaffold\'s version, else its port), the iteration, the status when not live', () => {
   const s = run([ev.meta('v2.24.0'), ev.devLoop(3, 'In Progress')]);
-  assert.equal(sessionDescription('127.0.0.1:50051', 'connected', s), '127.0.0.1:50051 · v2.24.0 · #3');
-  assert.equal(sessionDescription('127.0.0.1:50051', 'ended', s), '127.0.0.1:50051 · v2.24.0 · #3 · ended');
-  assert.equal(sessionDescription('[::1]:50051', 'connecting', initialState()), '[::1]:50051 · connecting');
+  assert.equal(sessionDescription({ name: 'shop', address: '127.0.0.1:50051', status: 'connected', state: s }), 'shop · #3');
+  assert.equal(sessionDescription({ address: '127.0.0.1:50051', status: 'connected', state: s }), 'Skaffold v2.24.0 · #3');
+  assert.equal(sessionDescription({ address: '127.0.0.1:50051', status: 'ended', state: s }), 'Skaffold v2.24.0 · #3 · ended');
+  assert.equal(sessionDescription({ address: '[::1]:50051', status: 'connecting', state: initialState() }), 'port 50051 · connecting');
 });

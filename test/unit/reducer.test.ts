@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { describeEntry } from '../../src/skaffold/format';
-import { initialState, SessionState } from '../../src/skaffold/model';
+import { initialState, SessionState, skaffoldView } from '../../src/skaffold/model';
 import { LogEntry } from '../../src/skaffold/protocol';
 import { parseVersion, reconcileStatuses, reconcileTriggers, reduce, stateFromServer } from '../../src/skaffold/reducer';
 import { ev, entry, iteration } from './helpers';
@@ -47,17 +47,22 @@ test('every BuildEvent status from Skaffold is shown as sent, and the last resul
   }
 });
 
-test('an iteration that builds resets artifacts not rebuilt to Not Started but keeps their last result', () => {
+test('an iteration that builds resets artifacts not rebuilt to Not Started but keeps their last result; what runs stays', () => {
   const s = run([...iteration(0, ['example/worker', 'example/app']), ev.devLoop(1, 'In Progress'), ev.build('example/app', 'In Progress')]);
   const worker = s.artifacts.get('example/worker')!;
   assert.equal(worker.status, 'Not Started');
   assert.equal(worker.lastResult?.status, 'Complete');
   assert.equal(worker.lastResult?.iteration, 0);
   assert.equal(s.artifacts.get('example/app')?.status, 'In Progress');
+  assert.equal(worker.lastBuilt?.iteration, 0, 'its image from #0 is what runs');
   assert.equal(s.deploy.status, 'Not Started');
+  assert.equal(s.deploy.last?.status, 'Complete', 'the last deploy is kept');
+  assert.equal(s.deploy.last?.iteration, 0);
   assert.equal(s.statusCheck.status, 'Not Started');
-  assert.equal(s.resources.size, 0, 'resources from the previous deploy are gone');
-  assert.equal(s.ports.size, 0, 'ports are reset with the build state');
+  assert.equal(s.statusCheck.last?.status, 'Succeeded');
+  assert.deepEqual([...s.resources.keys()].sort(), ['Pod/app-0abc-x1', 'deployment/app'], 'the previous deploy still runs');
+  assert.deepEqual([...s.ports.keys()], [47480], 'its port-forward stays open until Skaffold redeploys');
+  assert.deepEqual(skaffoldView(s), { resources: [], ports: [] }, "Skaffold's own State lists none of them");
 });
 
 test('several artifacts building in one iteration reset the state only once', () => {
@@ -100,14 +105,14 @@ test('the old err field alone (Skaffold before v1.11) still gives the error mess
   assert.equal(s.artifacts.get('a')?.error?.code, undefined);
 });
 
-test('DeployEvent statuses: In Progress resets status check, ports and debug containers; Information keeps the status', () => {
+test('DeployEvent statuses: In Progress resets the status check and stops ports and debug containers; resources keep their verdict; Information keeps the status', () => {
   let s = run([...iteration(0, ['a']), ev.debug('Started')]);
   assert.equal(s.debugContainers.size, 1);
   s = run([ev.deploy('In Progress')], s);
   assert.equal(s.deploy.status, 'In Progress');
   assert.equal(s.statusCheck.status, 'Not Started');
-  assert.equal(s.resources.size, 0);
-  assert.equal(s.ports.size, 0);
+  assert.equal(s.resources.get('deployment/app')?.status, 'Succeeded', 'the workload keeps its verdict until the new check names it');
+  assert.equal(s.ports.size, 0, 'Skaffold stops its port-forwards when it redeploys');
   assert.equal(s.debugContainers.size, 0);
   s = run([entry({ deployEvent: { status: 'Information', err: 'no manifests changed' } })], s);
   assert.equal(s.deploy.status, 'In Progress');

@@ -1,0 +1,53 @@
+/**
+ * Which workload a pod belongs to, from names alone (Skaffold's events carry no owner
+ * reference): a Deployment's pod is `<name>-<replicaset hash>-<suffix>`, a StatefulSet's
+ * `<name>-<ordinal>`, so the longest workload name that prefixes the pod's name followed by
+ * `-` owns it (`app-api` wins over `app`). Used by the reducer (a rollout's new pods replace
+ * the old ones) and by the views (pods under their workload).
+ */
+
+/** `Pod/app-6d8f7c9b5-x2k4q` and `pods/...` are pods; `deployment/app` is not. */
+export function isPod(resource: string): boolean {
+  return /^pods?\//i.test(resource);
+}
+
+/** The name after the kind: `Pod/app-6d8f7c9b5-x2k4q` -> `app-6d8f7c9b5-x2k4q`. */
+export function shortName(resource: string): string {
+  const i = resource.indexOf('/');
+  return i >= 0 ? resource.slice(i + 1) : resource;
+}
+
+/** The kind before the name, lower-cased: `Pod/x` -> `pod`; '' when there is none. */
+export function kindOf(resource: string): string {
+  const i = resource.indexOf('/');
+  return i > 0 ? resource.slice(0, i).toLowerCase() : '';
+}
+
+/**
+ * The owner of a pod among `workloads` (full resource names such as `deployment/app`), or
+ * undefined when none claims it.
+ */
+export function ownerOf(pod: string, workloads: Iterable<string>): string | undefined {
+  const name = shortName(pod);
+  let best: string | undefined;
+  let bestLength = -1;
+  for (const w of workloads) {
+    const short = shortName(w);
+    if (short.length > bestLength && name.startsWith(`${short}-`)) {
+      best = w;
+      bestLength = short.length;
+    }
+  }
+  return best;
+}
+
+/**
+ * What a pod's name says of its owner when no workload is known: a Deployment's pod name
+ * without its ReplicaSet hash and suffix (`app-6d8f7c9b5-x2k4q` -> `app`), else the name
+ * without its last part (`db-0` -> `db`).
+ */
+export function ownerStem(pod: string): string {
+  const name = shortName(pod);
+  const m = /^(.+)-[0-9a-z]{5,10}-[0-9a-z]{5}$/.exec(name) ?? /^(.+)-[^-]+$/.exec(name);
+  return m ? m[1] : name;
+}
