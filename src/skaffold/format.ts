@@ -11,6 +11,17 @@ function t(value: unknown, max = 300): string {
   return cleanText(value, max).replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * The message an event carries beside its status, framed by `open` and `close`, unless it only
+ * repeats the status or the error shown after it (Skaffold sends a succeeded resource with
+ * status and message "Succeeded", a failed one with the same text as message and error).
+ */
+function detail(message: unknown, open: string, close: string, ...repeats: unknown[]): string {
+  const m = t(message);
+  const same = (other: unknown) => m.toLowerCase() === t(other).toLowerCase();
+  return m && !repeats.some(same) ? `${open}${m}${close}` : '';
+}
+
 function err(e: ErrorInfo | undefined): string {
   if (!e) {
     return '';
@@ -54,13 +65,14 @@ function describe(entry: LogEntry): string {
     }
     case 'statusCheckEvent': {
       const s = e.statusCheckEvent ?? {};
-      line = `status check: ${t(s.status)}${s.message ? ` ${t(s.message)}` : ''}${err(errorInfo(s.actionableErr, s.err, s.errCode))}`;
+      const error = errorInfo(s.actionableErr, s.err, s.errCode);
+      line = `status check: ${t(s.status)}${detail(s.message, ' ', '', s.status, error?.message)}${err(error)}`;
       break;
     }
     case 'resourceStatusCheckEvent': {
       const r = e.resourceStatusCheckEvent ?? {};
-      const failed = r.status === 'Failed';
-      line = `resource ${t(r.resource)}: ${t(r.status)}${r.message ? ` (${t(r.message)})` : ''}${failed ? err(errorInfo(r.actionableErr, r.err)) : ''}`;
+      const error = r.status === 'Failed' ? errorInfo(r.actionableErr, r.err) : undefined;
+      line = `resource ${t(r.resource)}: ${t(r.status)}${detail(r.message, ' (', ')', r.status, error?.message)}${err(error)}`;
       break;
     }
     case 'portEvent': {

@@ -24,7 +24,7 @@ export const DEFAULT_TIMELINE_LABELS = {
   empty: 'No dev-loop iterations yet. Each one appears here as Skaffold builds, syncs and deploys.',
   summaryHeading: 'Summary',
   chartTitle: 'Duration of each iteration by phase',
-  tableCaption: 'Iterations, newest first. Deploy excludes the status check Skaffold runs within it.',
+  tableCaption: 'Iterations, newest first.',
   chartNote: 'Deploy excludes the status check Skaffold runs within it. An outline shows the whole iteration.',
   'phase.sync': 'Sync',
   'phase.build': 'Build',

@@ -225,6 +225,14 @@ test('the table has the same data: trigger, each phase, total, outcome and error
   assert.match(table, /<tr class="failed"><th scope="row">#1/);
 });
 
+test('that deploy excludes the status check is said once, in the note under the chart', () => {
+  const html = renderTimelineHtml([record(0, { build: 2000, deploy: 700, statusCheck: 2200 })], OPTIONS);
+  const sentence = 'Deploy excludes the status check Skaffold runs within it.';
+  assert.equal(visible(html).split(sentence).length - 1, 1, 'said exactly once');
+  assert.match(html, /<figcaption class="note">Deploy excludes the status check Skaffold runs within it\./);
+  assert.match(html, /<caption>Iterations, newest first\.<\/caption>/);
+});
+
 test('what started an iteration, when known, is shown beside its trigger in the table and the bar\'s tooltip', () => {
   const html = renderTimelineHtml([record(0, { build: 2000 }), record(1, { build: 1000 })], { ...OPTIONS, causes: new Map([[1, 'src/<a>.txt modified']]) });
   const table = html.slice(html.indexOf('<table'));
