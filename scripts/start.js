@@ -5,7 +5,9 @@
 //   npm start [-- --watch]
 //
 // 1. builds the extension (node esbuild.js) and the TypeScript (tsc -p .);
-// 2. installs code-server once (scripts/vscode-host/install.js);
+// 2. installs code-server once (scripts/vscode-host/install.js; it needs the Debian packages
+//    build-essential, python3, libkrb5-dev and ripgrep, checked first: a missing one is named
+//    with the apt-get line that installs it, and npm start exits with 1);
 // 3. asks SKAFFOLD_ADDRESS (default 127.0.0.1:50051) for Skaffold's state (1 s deadline);
 //    if nothing answers, starts the fake Skaffold's demo session there
 //    (node out/test/fakes/demo.js) and points the extension at it;
@@ -19,7 +21,7 @@ const fs = require('fs');
 const net = require('net');
 const path = require('path');
 const { startHost, freePort } = require('./vscode-host/host');
-const { install } = require('./vscode-host/install');
+const { install, checkPrerequisites } = require('./vscode-host/install');
 
 const root = path.resolve(__dirname, '..');
 const workspace = path.join(root, 'test', 'integration', 'workspace');
@@ -141,6 +143,8 @@ async function startDemo(host, port) {
 
 async function main() {
   const started = Date.now();
+  // Before the build, so that a missing package is said at once (only until code-server is installed).
+  checkPrerequisites();
   step('building the extension (node esbuild.js)', process.execPath, ['esbuild.js']);
   // tsc emits even with type errors: they are printed, and the demo usually still runs.
   step('compiling the TypeScript (tsc -p .)', process.execPath, [require.resolve('typescript/bin/tsc', { paths: [root] }), '-p', '.'], { optional: true });

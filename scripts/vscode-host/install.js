@@ -139,10 +139,13 @@ function readOr(file, fallback) {
   }
 }
 
-/** Installs code-server if needed; returns the path of its entry script (run it with Node). */
-function install() {
+/**
+ * Throws, naming what is missing (the Node version, the Debian packages to apt-get install),
+ * when code-server is not installed yet and could not be. Nothing to check once it is installed.
+ */
+function checkPrerequisites() {
   if (isInstalled()) {
-    return entry;
+    return;
   }
   const major = Number(process.versions.node.split('.')[0]);
   if (major !== NODE_MAJOR) {
@@ -152,6 +155,14 @@ function install() {
   if (missing.length > 0) {
     throw new Error(aptMessage(missing, `Installing code-server ${VERSION}`));
   }
+}
+
+/** Installs code-server if needed; returns the path of its entry script (run it with Node). */
+function install() {
+  if (isInstalled()) {
+    return entry;
+  }
+  checkPrerequisites();
   const target = ripgrepTarget();
   const nodedir = nodeHeadersDir();
   if (!nodedir) {
@@ -177,7 +188,7 @@ function install() {
       fs.copyFileSync('/usr/bin/rg', path.join(stage, 'rg'));
       fs.chmodSync(path.join(stage, 'rg'), 0o755);
       execFileSync('tar', ['-czf', path.join(rgCache, `ripgrep-${RIPGREP.version}-${target}.tar.gz`), '-C', stage, 'rg']);
-      console.log(`Installing code-server@${VERSION} (VS Code 1.100.3) into ${shown(prefix)} (once, about a minute)...`);
+      console.log(`Installing code-server@${VERSION} (VS Code 1.100.3) into ${shown(prefix)} (once, about 2 minutes)...`);
       const env = {
         ...process.env,
         TMPDIR: tmp,
@@ -207,7 +218,7 @@ function install() {
   });
 }
 
-module.exports = { install, isInstalled, missingPackages, aptMessage, readOr, alive, RUN_NEEDS, cacheDir, root, VERSION };
+module.exports = { install, checkPrerequisites, isInstalled, missingPackages, aptMessage, readOr, alive, RUN_NEEDS, cacheDir, root, VERSION };
 
 if (require.main === module) {
   const started = process.hrtime.bigint();
