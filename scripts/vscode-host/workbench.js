@@ -39,8 +39,10 @@ const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * Starts code-server and Chromium and opens the workbench on `workspace` (default: the
  * example workspace test/integration/workspace) with the extension under development.
  * Options: settings, env (reach the extension host), viewport, extensionDevelopmentPath
- * (default: the repository), containerId (default 'skaffold'), shotsDir, and
- * consoleLines: 'none' | 'errors' (default) | 'all' — browser-console lines printed here.
+ * (default: the repository), installed (true: the repository installed as a user has the
+ * extension, no "[Extension Development Host]" in the title; for screenshots of the product),
+ * containerId (default 'skaffold'), shotsDir, and consoleLines: 'none' | 'errors' (default) |
+ * 'all' — browser-console lines printed here.
  */
 async function openWorkbench({
   workspace = path.join(root, 'test', 'integration', 'workspace'),
@@ -48,19 +50,20 @@ async function openWorkbench({
   env = {},
   viewport = { width: 1280, height: 800 },
   extensionDevelopmentPath = root,
+  installed = false,
   containerId = 'skaffold',
   shotsDir = SHOTS,
   consoleLines = process.env.SKAFFOLD_TEST_VERBOSE ? 'all' : 'errors',
   timeoutMs = 60_000,
 } = {}) {
-  const host = await startHost({ workspace, settings, env });
+  const host = await startHost({ workspace, settings, env, ...(installed ? { extensionPath: root } : {}) });
   let browser;
   try {
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport });
     const wb = new Workbench(host, browser, page, { containerId, shotsDir });
     page.on('console', (msg) => wb._console(msg.text(), consoleLines));
-    await page.goto(host.workbenchUrl({ extensionDevelopmentPath }));
+    await page.goto(host.workbenchUrl(installed ? {} : { extensionDevelopmentPath }));
     await page.locator(SELECTORS.workbench).waitFor({ timeout: timeoutMs });
     return wb;
   } catch (err) {

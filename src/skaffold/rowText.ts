@@ -126,7 +126,7 @@ export function artifactRow(a: ArtifactState, current: number): RowText & { runn
     word,
     description: `${word}${since(from, current)}`,
     look,
-    accessible: `Artifact ${name}, ${says}${stillRunning}`,
+    accessible: `${name}, ${says}${stillRunning}`,
     running,
     error,
   };
@@ -161,7 +161,13 @@ const WORKLOAD_WORD: Record<string, string> = {
 export function resourceRow(r: ResourceState, state: SessionState, owner?: ResourceState): RowText {
   const current = currentIteration(state);
   const pod = isPod(r.name);
-  const label = pod ? oneLine(shortName(r.name), 200) : oneLine(r.name, 200);
+  // A pod under its workload is named by what its name adds to the workload's (`c44bcb7d5e-7f6e2`
+  // under deployment/app: the ReplicaSet and the pod), which tells a rollout's pods apart and
+  // fits the sidebar; the whole name is in the tooltip and the spoken label.
+  const podName = oneLine(shortName(r.name), 200);
+  const ownerPrefix = owner ? `${oneLine(shortName(owner.name), 200)}-` : undefined;
+  const label = !pod ? oneLine(r.name, 200) : ownerPrefix && podName.startsWith(ownerPrefix) && podName.length > ownerPrefix.length
+    ? podName.slice(ownerPrefix.length) : podName;
   let word: string;
   let look: Look;
   if (pod) {
@@ -186,7 +192,7 @@ export function resourceRow(r: ResourceState, state: SessionState, owner?: Resou
     look = statusLook(r.status);
   }
   const kind = pod ? 'Pod' : oneLine(kindOf(r.name), 40) || 'Resource';
-  const what = pod ? `${kind} ${label}` : `${kind.charAt(0).toUpperCase()}${kind.slice(1)} ${oneLine(shortName(r.name), 200)}`;
+  const what = pod ? `${kind} ${podName}` : `${kind.charAt(0).toUpperCase()}${kind.slice(1)} ${oneLine(shortName(r.name), 200)}`;
   const message = r.message && r.message.trim().toLowerCase() !== r.status.trim().toLowerCase() && word !== 'running' && word !== 'ready'
     ? `: ${oneLine(r.message, 200)}` : '';
   return {

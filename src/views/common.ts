@@ -64,7 +64,7 @@ export function errorDetails(parent: PartNode, error: ErrorInfo | undefined): De
     const action = oneLine(s.action, 300);
     nodes.push({
       kind: 'detail', id: `${parentId}/suggestion/${i}`, sessionId, label: action, icon: 'lightbulb',
-      tooltip: s.code ? `${action}\n\n(${oneLine(s.code, 80)})` : action, accessible: `Suggestion: ${action}`,
+      tooltip: s.code ? `${action} (${oneLine(s.code, 80)})` : action, accessible: `Suggestion: ${action}`,
     });
   });
   return nodes;

@@ -23,7 +23,7 @@ export interface Workbench {
 // Plain CommonJS harness shared by the e2e tests.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const harness = require('../../../scripts/vscode-host/workbench.js') as {
-  openWorkbench(o: { workspace: string; settings?: object; env?: Record<string, string>; viewport?: { width: number; height: number } }): Promise<Workbench>;
+  openWorkbench(o: { workspace: string; settings?: object; env?: Record<string, string>; viewport?: { width: number; height: number }; installed?: boolean }): Promise<Workbench>;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const { freePort } = require('../../../scripts/vscode-host/host.js') as { freePort(): Promise<number> };

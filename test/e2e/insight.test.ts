@@ -49,7 +49,7 @@ after(async () => {
 test('a failed build shows in the Problems panel, on the artifact\'s line of skaffold.yaml', async () => {
   await wb.openContainer('Skaffold');
   await fake.runDevLoop();
-  await wb.waitRows('Artifacts', (rows) => rows.length === 2 && rows.every((r) => r.includes('Complete')), 'showed both built');
+  await wb.waitRows('Artifacts', (rows) => rows.length === 2 && rows.every((r) => r.includes(', built')), 'showed both built');
   firstPod = appPod();
   fake.appLog(firstPod, 'app', 'listening on :8080 (first iteration)');
 

@@ -162,7 +162,7 @@ test('Start skaffold dev from the palette: it asks for profiles, opens its termi
   assert.deepEqual(proc.argv.slice(proc.argv.indexOf('dev')), ['dev', '--rpc-port', portArg, '--profile', 'local']);
   launched = { pid: proc.pid, port: Number(portArg) };
 
-  const artifacts = await wb.waitRows('Artifacts', (rows) => rows.length === 2 && rows.every((r) => r.includes('Complete')), 'showed both artifacts built');
+  const artifacts = await wb.waitRows('Artifacts', (rows) => rows.length === 2 && rows.every((r) => r.includes(', built')), 'showed both artifacts built');
   assert.deepEqual(artifacts.map((r) => r.split(',')[0]), ['shop/frontend', 'shop/cart']);
   assert.match(await wb.pane('Artifacts').locator('.pane-header').innerText(), new RegExp(`127\\.0\\.0\\.1:${launched.port}`));
   await wb.waitStatus(/^\S*\s*Skaffold$/); // one session, ready
@@ -172,8 +172,8 @@ test('Start skaffold dev from the palette: it asks for profiles, opens its termi
   }, 'the terminal to show Skaffold watching');
   assert.match(text, /Deployments stabilized in/);
   // Skaffold has deployed and forwarded: the other two views show it too.
-  const resources = await wb.waitRows('Resources', (rows) => rows.some((r) => r.startsWith('Status check') && r.includes('Succeeded')), 'showed the status check', 5000);
-  assert.ok(resources.some((r) => r.startsWith('Deploy') && r.includes('Complete')), `Deploy Complete in ${resources.join(' | ')}`);
+  const resources = await wb.waitRows('Resources', (rows) => rows.some((r) => r.startsWith('Status check, passed')), 'showed the status check', 5000);
+  assert.ok(resources.some((r) => r.startsWith('Deploy, deployed')), `Deploy, deployed in ${resources.join(' | ')}`);
   await wb.waitRows('Forwarded Ports', (rows) => rows.some((r) => r.includes('localhost:')), 'showed the forwarded port', 5000);
   await wb.screenshot('sessions-1-started');
 });
@@ -242,7 +242,7 @@ test('Attach to a Skaffold started outside VS Code: listed by port and pid, its 
     throw new Error(`${err.message}; rows were ${JSON.stringify(rows)}`);
   });
   const attached = await treeRows('Artifacts');
-  assert.ok(attached.slice(4).every(([, label]) => label.includes('Complete')), JSON.stringify(attached));
+  assert.ok(attached.slice(4).every(([, label]) => label.includes(', built')), JSON.stringify(attached));
   assert.match(await wb.pane('Artifacts').locator('.pane-header').innerText(), /2 sessions/);
   await wb.waitStatus(/Skaffold \(2\)/);
   await wb.screenshot('sessions-4-attached');

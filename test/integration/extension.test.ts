@@ -47,45 +47,75 @@ describe('Skaffold extension in a real VS Code', () => {
     assert.strictEqual(ext.session.status, 'connected');
   });
 
-  it('Artifacts shows each image with its status icon and build time', async () => {
+  it('Artifacts shows each image with its status icon and one word; the build time in the tooltip and the spoken label', async () => {
     const artifacts = await rows(ext.views.artifacts);
     assert.deepStrictEqual(artifacts.map((r) => r.label), ['example/app', 'example/worker']);
     for (const r of artifacts) {
-      assert.match(r.description ?? '', /^Complete · \d+(ms|\.\ds)$/);
+      assert.strictEqual(r.description, 'built');
       assert.strictEqual(r.icon, 'pass');
       assert.strictEqual(r.color, 'testing.iconPassed');
-      assert.match(r.tooltip, /Last build: Complete in #0/);
+      assert.match(r.tooltip, /Last build: Complete in #0 after \d+(ms|\.\ds)/);
+      assert.match(r.accessible ?? '', new RegExp(`^${r.label}, built in \\d+(\\.\\d)? (milli)?seconds?$`));
     }
   });
 
   it('Resources shows deploy, status check and the deployments with their pods', async () => {
     const top = await rows(ext.views.resources);
-    assert.deepStrictEqual(top.map((r) => `${r.label}: ${r.description}`).slice(0, 2), ['Deploy: Complete', 'Status check: Succeeded']);
+    assert.deepStrictEqual(top.map((r) => `${r.label}: ${r.description}`).slice(0, 2), ['Deploy: deployed', 'Status check: passed']);
+    assert.deepStrictEqual(top.slice(0, 2).map((r) => r.accessible), ['Deploy, deployed', 'Status check, passed']);
     const deployments = top.slice(2);
-    assert.deepStrictEqual(deployments.map((r) => r.label), ['deployment/app', 'deployment/worker']);
+    assert.deepStrictEqual(deployments.map((r) => `${r.label}: ${r.description}`), ['deployment/app: ready', 'deployment/worker: ready']);
+    assert.deepStrictEqual(deployments.map((r) => r.accessible), ['Deployment app, ready', 'Deployment worker, ready']);
     assert.ok(deployments.every((r) => r.icon === 'pass' && r.collapsible), 'pods are grouped under them');
     const provider = ext.views.resources;
-    const children = await provider.getChildren((await provider.getChildren())![2]);
-    const pod = await provider.getTreeItem(children![0]);
-    assert.match(String(pod.label), /^Pod\/app-[0-9a-f]+-[0-9a-f]+$/);
-    assert.match(String(pod.description), /^last seen In Progress · creating container app$/, 'the check ended: a pod it last saw creating is not shown as still in progress');
+    const [pod] = await rows(provider, (await provider.getChildren())![2]);
+    assert.match(pod.label, /^[0-9a-f]+-[0-9a-f]+$/, 'a pod under its deployment is named by what its name adds to the deployment\'s');
+    assert.strictEqual(pod.description, 'running', 'Skaffold never closes a pod\'s In Progress: under a deployment that passed it runs');
+    assert.strictEqual(pod.accessible, `Pod app-${pod.label}, running`, 'its whole name is spoken');
+    assert.match(pod.tooltip, /Message: creating container app/, 'what Skaffold last said of it is in the tooltip');
   });
 
-  it('Forwarded Ports shows localhost:PORT → service/app:8080 with open and copy actions', async () => {
+  it('Forwarded Ports shows localhost:PORT and where it leads, with open and copy actions', async () => {
     const ports = await rows(ext.views.ports);
-    assert.deepStrictEqual(ports.map((r) => [r.label, r.description, r.contextValue]), [['localhost:47480 → service/app:8080', 'default', 'port.openable']]);
+    assert.deepStrictEqual(ports.map((r) => [r.label, r.description, r.contextValue]), [['localhost:47480', 'app:8080', 'port.openable']]);
+    assert.strictEqual(ports[0].accessible, 'Port 47480 on localhost, forwarded to service app port 8080 in namespace default');
     const url = await vscode.commands.executeCommand<string>('skaffold.copyPortUrl', { localPort: 47480 });
     assert.match(url ?? '', /^http:\/\/localhost:47480\/?$|^https?:\/\/127\.0\.0\.1:\d+\/proxy\/47480\/?$/);
     assert.strictEqual(await vscode.env.clipboard.readText(), url);
   });
 
-  it('a file change rebuilds one artifact: live update, the other back to Not Started with its last result', async () => {
+  it('a file change rebuilds one artifact: live update; the other is up to date with its build of #0, and its port stays', async () => {
     await fake.changeFile('example/app');
     await eventually('iteration 1 done', () => ext.session.state.devLoop.iteration === 1 && ext.session.state.devLoop.status === 'Succeeded');
     const artifacts = await rows(ext.views.artifacts);
-    assert.match(artifacts[0].description ?? '', /^Complete/);
-    assert.match(artifacts[1].description ?? '', /^Not Started · last Complete in #0/);
-    assert.strictEqual(artifacts[1].icon, 'circle-large-outline');
+    assert.strictEqual(artifacts[0].description, 'built');
+    assert.strictEqual(artifacts[1].description, 'up to date · #0');
+    assert.strictEqual(artifacts[1].icon, 'pass');
+    assert.match(artifacts[1].accessible ?? '', /^example\/worker, up to date, built in iteration 0 in /);
+    const top = await rows(ext.views.resources);
+    assert.deepStrictEqual(top.slice(2).map((r) => `${r.label}: ${r.description}`), ['deployment/app: ready', 'deployment/worker: ready'], 'both checked again in #1');
+  });
+
+  it('a build that fails keeps what runs: its build, the deployments with their iteration, and the port', async () => {
+    fake.failNextBuild('example/worker', 'go build: exit 1');
+    await fake.changeFile('example/worker');
+    await eventually('the failure', () => ext.session.state.devLoop.status === 'Failed' && ext.session.state.devLoop.iteration === 2);
+    const artifacts = await rows(ext.views.artifacts);
+    assert.deepStrictEqual(artifacts.map((r) => `${r.label}: ${r.description}`), ['example/app: up to date · #1', 'example/worker: failed']);
+    const details = await rows(ext.views.artifacts, (await ext.views.artifacts.getChildren())![1]);
+    assert.match(details[0].label, /^running: build of #0/, 'the build still deployed is named first');
+    assert.match(details[0].accessible ?? '', /^Still running the build from iteration 0/);
+    assert.deepStrictEqual(details.slice(1).map((d) => d.accessible), [
+      'Error: go build: exit 1', "Skaffold's error code: BUILD_UNKNOWN", 'Suggestion: Fix the build of example/worker: run `skaffold build` to see the whole output',
+    ], 'the error, its code and the suggestion in words (never a bare code)');
+    const top = await rows(ext.views.resources);
+    assert.deepStrictEqual(top.map((r) => `${r.label}: ${r.description}`), [
+      'Deploy: deployed · #1', 'Status check: passed · #1', 'deployment/app: ready · #1', 'deployment/worker: ready · #1',
+    ]);
+    const ports = await rows(ext.views.ports);
+    assert.deepStrictEqual(ports.map((r) => `${r.label}: ${r.description}`), ['localhost:47480: app:8080 · #1'], 'the forward stays open until Skaffold redeploys');
+    await fake.changeFile('example/worker');
+    await eventually('recovery', () => ext.session.state.devLoop.status === 'Succeeded' && ext.session.state.artifacts.get('example/worker')?.status === 'Complete');
   });
 
   it('a failed build expands to its error and suggestion; the fix clears it', async () => {
@@ -97,7 +127,8 @@ describe('Skaffold extension in a real VS Code', () => {
     assert.ok(app.collapsible);
     const node = (await ext.views.artifacts.getChildren())![0];
     const details = await rows(ext.views.artifacts, node);
-    assert.deepStrictEqual(details.map((d) => d.label), ['step 3/5: go build: undefined: foo', 'code BUILD_UNKNOWN', 'Fix the build of example/app: run `skaffold build` to see the whole output']);
+    assert.match(details[0].label, /^running: build of #\d+/, 'the earlier build that still runs');
+    assert.deepStrictEqual(details.slice(1).map((d) => d.label), ['step 3/5: go build: undefined: foo', 'code BUILD_UNKNOWN', 'Fix the build of example/app: run `skaffold build` to see the whole output']);
     assert.match(app.tooltip, /Build failed \(BUILD_UNKNOWN\)/);
     await fake.changeFile('example/app');
     await eventually('recovery', () => ext.session.state.devLoop.status === 'Succeeded' && ext.session.state.artifacts.get('example/app')?.status === 'Complete');

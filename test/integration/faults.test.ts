@@ -87,8 +87,8 @@ async function resourceRows(ext: SkaffoldExtensionApi): Promise<Map<string, stri
     for (const node of (await ext.views.resources.getChildren(parent)) ?? []) {
       const item = await ext.views.resources.getTreeItem(node);
       const m = /^resource\.(.*)$/.exec(item.contextValue ?? '');
-      if (m) {
-        out.set(String(item.label), m[1]);
+      if (m && node.kind === 'resource') {
+        out.set(node.name, m[1]);
         await visit(node);
       }
     }
@@ -97,14 +97,22 @@ async function resourceRows(ext: SkaffoldExtensionApi): Promise<Map<string, stri
   return out;
 }
 
-/** What the fake's own state says each view must show. */
+/** The word a row shows for each status Skaffold's State gives at the end of a dev loop. */
+const WORD: Record<string, Record<string, string>> = {
+  artifact: { Complete: 'built', 'In Progress': 'building', Failed: 'failed' },
+  Deploy: { Complete: 'deployed', 'In Progress': 'deploying', Failed: 'failed' },
+  'Status check': { Succeeded: 'passed', 'In Progress': 'checking', Started: 'checking', Failed: 'failed' },
+};
+
+/** What the fake's own state says each view must show, at the end of a dev loop (nothing from before it). */
 function expectedRows(fake: FakeSkaffold): { artifacts: string[]; resources: Map<string, string>; phases: string[]; ports: string[] } {
   const s = fake.state;
+  const phase = (label: string, status = '') => `${label}: ${WORD[label][status] ?? status}`;
   return {
-    artifacts: Object.entries(s.buildState?.artifacts ?? {}).map(([name, status]) => `${name}: ${status}`),
+    artifacts: Object.entries(s.buildState?.artifacts ?? {}).map(([name, status]) => `${name}: ${WORD.artifact[status] ?? status}`),
     resources: new Map(Object.entries(s.statusCheckState?.resources ?? {}).map(([name, status]) => [name, String(status).replace(/\s+/g, '')])),
-    phases: [`Deploy: ${s.deployState?.status}`, `Status check: ${s.statusCheckState?.status}`],
-    ports: Object.values(s.forwardedPorts ?? {}).map((p) => `localhost:${p.localPort} → ${p.resourceType}/${p.resourceName}:${p.targetPort?.intVal}`),
+    phases: [phase('Deploy', s.deployState?.status), phase('Status check', s.statusCheckState?.status)],
+    ports: Object.values(s.forwardedPorts ?? {}).map((p) => `localhost:${p.localPort}`),
   };
 }
 
@@ -342,9 +350,13 @@ describe('faults in a real VS Code', () => {
     await eventually('ended', () => ext.session.address === fake.address && ext.session.status === 'ended', 20_000);
     await eventually('the status bar says ended', () => statusBar(ext).text === '$(debug-stop) Skaffold: ended');
     assert.ok(received < fake.history.length, `cut mid-replay (${received} of ${fake.history.length})`);
+    // What this iteration did to each artifact is Skaffold's last word: built, or not touched
+    // (then the row reads its last known result, never as built or building now).
     const shown = (await rows(ext.views.artifacts)).map((r) => `${r.label}: ${(r.description ?? '').split(' · ')[0]}`);
     const truth = Object.entries(fake.state.buildState?.artifacts ?? {}).map(([name, status]) => `${name}: ${status}`);
-    assert.deepStrictEqual(shown, truth, 'Skaffold\'s last statuses, not those of the moment the replay was cut at');
+    assert.deepStrictEqual(truth, ['example/app: Complete', 'example/worker: Not Started']);
+    assert.strictEqual(shown[0], 'example/app: built', 'Skaffold\'s last status, not that of the moment the replay was cut at');
+    assert.match(shown[1], /^example\/worker: (up to date|not built|failed)$/, 'not rebuilt in this iteration: not shown as built or building now');
   });
 
   it('a burst of 100,000 events: the views end with Skaffold\'s state, the status bar ready', async () => {

@@ -29,6 +29,8 @@ export interface Row {
   tooltip: string;
   contextValue?: string;
   collapsible: boolean;
+  /** What a screen reader says of the row. */
+  accessible?: string;
 }
 
 /** What a tree shows: every row's label, description and icon, as VS Code gets them. */
@@ -47,6 +49,7 @@ export async function rows<T>(provider: vscode.TreeDataProvider<T>, parent?: T):
       tooltip: item.tooltip instanceof vscode.MarkdownString ? plain(item.tooltip.value) : String(item.tooltip ?? ''),
       contextValue: item.contextValue,
       collapsible: item.collapsibleState !== vscode.TreeItemCollapsibleState.None,
+      accessible: item.accessibilityInformation?.label,
     });
   }
   return out;

@@ -13,6 +13,7 @@ import type { SkaffoldExtensionApi } from '../../src/extension';
 import type { SessionNode } from '../../src/views/common';
 import type { HistoryTreeNode } from '../../src/views/historyView';
 import type { Event, LogEntry } from '../../src/skaffold/protocol';
+import { MANUAL_AFTER_MS } from '../../src/skaffold/triggerCause';
 import { FakeSkaffold } from '../fakes/skaffoldFake';
 import { api, eventually, rows } from './helpers';
 
@@ -97,6 +98,11 @@ describe('Problems, logs, debugging and history', () => {
       const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', skaffoldYaml(), ourDiagnostics(skaffoldYaml())[0].range);
       const rebuild = actions.find((a) => a.command?.command === 'skaffold.build')!;
       const executes = fake.calls.filter((c) => c.method === 'Execute').length;
+      // A person clicks the fix a moment after the failed iteration began: an Execute sent
+      // within MANUAL_AFTER_MS of an iteration's start could be that one's (the clocks are not
+      // in step), and the history then credits no iteration with it (see the history test).
+      const failedStart = ext.session.state.iterations.at(-1)?.startedAt ?? 0;
+      await eventually('a moment after the failed iteration began', () => Date.now() > failedStart + MANUAL_AFTER_MS);
       await vscode.commands.executeCommand(rebuild.command!.command, ...rebuild.command!.arguments!);
       await eventually('Skaffold asked to build', () => fake.calls.filter((c) => c.method === 'Execute').length > executes);
       await eventually('the problem to clear', () => ourDiagnostics(skaffoldYaml()).length === 0);
@@ -224,6 +230,7 @@ describe('Problems, logs, debugging and history', () => {
     const debugRow = podRows.find((r) => r.label === 'app');
     assert.ok(debugRow, `a debug row under the pod in ${JSON.stringify(podRows.map((r) => r.label))}`);
     assert.strictEqual(debugRow.description, 'Node.js · debug on localhost:39229');
+    assert.strictEqual(debugRow.accessible, 'Debugging container app, Node.js · debug on localhost:39229');
     assert.strictEqual(debugRow.contextValue, 'debugContainer.attachable');
 
     const debugNode = (await ext.views.resources.getChildren(podNode)).find((n) => n.kind === 'debug')!;

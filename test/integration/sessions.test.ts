@@ -94,13 +94,14 @@ describe('Several Skaffold sessions', () => {
     it('each view shows one row per session, with that session\'s own rows under it', async () => {
       const roots = await rows(ext.views.artifacts);
       assert.deepStrictEqual(roots.map((r) => [r.label, r.description, r.icon]), [[shop.address, 'ready', 'check'], [billing.address, 'ready', 'check']]);
+      assert.deepStrictEqual(roots.map((r) => r.accessible), [`Skaffold session ${shop.address}, ready`, `Skaffold session ${billing.address}, ready`]);
       for (const r of roots) {
         assert.match(r.contextValue ?? '', /^session;origin=attached;status=connected;detachable$/);
       }
       const artifactsOf = async (s: SkaffoldSession) => (await rows(ext.views.artifacts, ext.views.artifacts.sessionNode(s))).map((r) => `${r.label}: ${r.description}`);
       const shopArtifacts = await artifactsOf(a);
       assert.deepStrictEqual(shopArtifacts.map((r) => r.split(':')[0]), ['example/app', 'example/worker']);
-      assert.ok(shopArtifacts.every((r) => /: Complete · /.test(r)), shopArtifacts.join('\n'));
+      assert.ok(shopArtifacts.every((r) => /: built$/.test(r)), shopArtifacts.join('\n'));
       const billingArtifacts = await artifactsOf(b);
       assert.deepStrictEqual(billingArtifacts.map((r) => r.split(':')[0]), ['billing/api']);
 
@@ -110,8 +111,8 @@ describe('Several Skaffold sessions', () => {
       assert.deepStrictEqual(await resourcesOf(b), ['Deploy', 'Status check', 'deployment/api']);
 
       assert.deepStrictEqual((await rows(ext.views.ports)).map((r) => r.label), [shop.address, billing.address]);
-      assert.deepStrictEqual((await rows(ext.views.ports, ext.views.ports.sessionNode(a))).map((r) => r.label), ['localhost:47480 → service/app:8080']);
-      assert.deepStrictEqual((await rows(ext.views.ports, ext.views.ports.sessionNode(b))).map((r) => r.label), ['localhost:47490 → service/api:8080']);
+      assert.deepStrictEqual((await rows(ext.views.ports, ext.views.ports.sessionNode(a))).map((r) => r.label), ['localhost:47480']);
+      assert.deepStrictEqual((await rows(ext.views.ports, ext.views.ports.sessionNode(b))).map((r) => r.label), ['localhost:47490']);
     });
 
     it('the status bar counts both sessions and names the one that needs the user', async () => {
@@ -142,15 +143,15 @@ describe('Several Skaffold sessions', () => {
       assert.strictEqual(shopRow.description, 'ready');
       const kept = await rows(ext.views.artifacts, ext.views.artifacts.sessionNode(b));
       assert.deepStrictEqual(kept.map((r) => r.label), ['billing/api'], 'the last state stays');
-      assert.match(kept[0].description ?? '', /^Complete/);
-      assert.deepStrictEqual((await rows(ext.views.ports, ext.views.ports.sessionNode(b))).map((r) => r.label), ['localhost:47490 → service/api:8080']);
+      assert.strictEqual(kept[0].description, 'built');
+      assert.deepStrictEqual(await rows(ext.views.ports, ext.views.ports.sessionNode(b)), [], 'its forwards closed with it');
       assert.match(statusBar(ext).tooltip, new RegExp(`${reEscape(billing.address)} \\(${reEscape(billing.address)}\\): ended`));
 
       // The other one goes on: a saved file rebuilds one of its images, live.
       await shop.changeFile('example/app');
       await eventually('shop iteration 1 shown', async () => {
         const shown = await rows(ext.views.artifacts, ext.views.artifacts.sessionNode(a));
-        return /^Complete · /.test(shown[0]?.description ?? '') && /^Not Started · last Complete in #0/.test(shown[1]?.description ?? '')
+        return shown[0]?.description === 'built' && shown[1]?.description === 'up to date · #0'
           && a.state.devLoop.iteration === 1;
       });
       assert.strictEqual(b.status, 'ended', 'the ended session stays ended');
@@ -163,7 +164,7 @@ describe('Several Skaffold sessions', () => {
       assert.strictEqual(ext.manager.get(b.id), undefined, 'dismissed');
       const artifacts = await rows(ext.views.artifacts);
       assert.deepStrictEqual(artifacts.map((r) => r.label), ['example/app', 'example/worker'], 'no session rows: the one session\'s rows are the roots');
-      assert.deepStrictEqual((await rows(ext.views.ports)).map((r) => r.label), ['localhost:47480 → service/app:8080']);
+      assert.deepStrictEqual((await rows(ext.views.ports)).map((r) => r.label), ['localhost:47480']);
       assert.strictEqual(statusBar(ext).text, '$(check) Skaffold', 'one session: no count');
 
       await vscode.commands.executeCommand('skaffold.disconnect', ext.views.artifacts.sessionNode(a));
@@ -249,7 +250,7 @@ describe('Several Skaffold sessions', () => {
       assert.strictEqual(s.process?.state, 'running');
       await eventually('its artifacts', async () => {
         const shown = await rows(ext.views.artifacts);
-        return shown.length === 2 && shown.every((r) => /^Complete/.test(r.description ?? ''));
+        return shown.length === 2 && shown.every((r) => r.description === 'built');
       });
       assert.deepStrictEqual((await rows(ext.views.artifacts)).map((r) => r.label), ['example/app', 'example/worker']);
       assert.ok(vscode.window.terminals.some((t) => t.name === 'Skaffold dev · workspace'), `a terminal "Skaffold dev · workspace" among ${vscode.window.terminals.map((t) => t.name).join(', ')}`);

@@ -38,11 +38,11 @@ test('artifact rows: this iteration\'s build, else the last one with its iterati
   let s = run(iteration(0, ['a', 'b']));
   const row = (name: string) => artifactRow(s.artifacts.get(name)!, currentIteration(s));
   assert.equal(row('a').description, 'built');
-  assert.equal(row('a').accessible, 'Artifact a, built in 100 milliseconds');
+  assert.equal(row('a').accessible, 'a, built in 100 milliseconds');
   s = run([ev.devLoop(1, 'In Progress'), ev.build('a', 'In Progress')], s);
   assert.equal(row('a').description, 'building');
   assert.equal(row('b').description, 'up to date · #0');
-  assert.equal(row('b').accessible, 'Artifact b, up to date, built in iteration 0 in 100 milliseconds');
+  assert.equal(row('b').accessible, 'b, up to date, built in iteration 0 in 100 milliseconds');
   s = run([ev.build('a', 'Failed', 'boom'), ev.devLoop(1, 'Failed')], s);
   assert.equal(row('a').description, 'failed');
   assert.equal(row('a').error?.message, 'boom');
@@ -63,7 +63,8 @@ test('resource rows: workloads keep their verdict across iterations; pods under 
     return resourceRow(s.resources.get(name)!, s, owner);
   };
   assert.equal(row('deployment/app').description, 'ready');
-  assert.equal(row('Pod/app-0abc-x1').label, 'app-0abc-x1', 'a pod is named without its kind');
+  assert.equal(row('Pod/app-0abc-x1').label, '0abc-x1', 'a pod under its workload is named by what its name adds');
+  assert.equal(resourceRow(s.resources.get('Pod/app-0abc-x1')!, s).label, 'app-0abc-x1', 'a pod on its own is named without its kind');
   assert.equal(row('Pod/app-0abc-x1').description, 'running', 'Skaffold never closes the pod: its workload passed');
   assert.equal(row('Pod/app-0abc-x1').accessible, 'Pod app-0abc-x1, running');
   // A build that fails: nothing is redeployed, the workload and its pod still run.
