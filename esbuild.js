@@ -2,7 +2,7 @@
 //
 // - dist/extension.js: what activation loads.
 // - dist/grpc.js: grpc-js and proto-loader (with protobufjs), required at the first
-//   connection (src/skaffold/session.ts loads the client lazily).
+//   connection (src/skaffold/session/session.ts loads the client lazily).
 // - dist/yaml.js: the YAML parser, required when a skaffold.yaml is first read (launching).
 // Activation parses neither of the two: they are files of their own, not parts of the bundle.
 const esbuild = require('esbuild');

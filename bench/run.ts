@@ -10,11 +10,11 @@ import * as os from 'os';
 import * as path from 'path';
 import * as v8 from 'v8';
 import * as grpc from '@grpc/grpc-js';
-import { loadSkaffoldPackageDefinition } from '../src/skaffold/protocol';
-import { SessionStatus, SkaffoldSession } from '../src/skaffold/session';
-import { StateChange } from '../src/skaffold/model';
-import { groupResources, oneLine, portLabel, statusLook } from '../src/skaffold/presentation';
-import { artifactRow, currentIteration, resourceRow } from '../src/skaffold/rowText';
+import { loadSkaffoldPackageDefinition } from '../src/skaffold/wire/protocol';
+import { SessionStatus, SkaffoldSession } from '../src/skaffold/session/session';
+import { StateChange } from '../src/skaffold/state/model';
+import { groupResources, oneLine, portLabel, statusLook } from '../src/skaffold/present/labels';
+import { artifactRow, currentIteration, resourceRow } from '../src/skaffold/present/rows';
 import { FakeSkaffold } from '../test/fakes/skaffoldFake';
 
 const root = path.resolve(__dirname, '..', '..');

@@ -9,7 +9,7 @@
  * Prints nothing; tells the parent `PORT <n>` over IPC and stops on 'disconnect'.
  */
 import * as grpc from '@grpc/grpc-js';
-import { loadSkaffoldPackageDefinition, LogEntry } from '../src/skaffold/protocol';
+import { loadSkaffoldPackageDefinition, LogEntry } from '../src/skaffold/wire/protocol';
 
 const count = Number(process.argv[2] ?? 200000);
 const mode = process.argv[3] === 'history' ? 'history' : 'live';

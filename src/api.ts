@@ -3,14 +3,14 @@
  * api/vscode-skaffold.d.ts (shipped with the extension). Plain-data snapshots, no internals.
  */
 import * as vscode from 'vscode';
-import type { SkaffoldApi, SkaffoldApiEvent, SkaffoldExtensionExports, SkaffoldIntent, SkaffoldSessionSnapshot } from '../api/vscode-skaffold';
-import { Disposable } from './common/lifecycle';
-import { SkaffoldError } from './skaffold/errors';
-import { ErrorInfo } from './skaffold/model';
-import { portUrl } from './skaffold/presentation';
-import { Event as ProtoEvent } from './skaffold/protocol';
-import { SkaffoldSession } from './skaffold/session';
-import { SessionManager } from './skaffold/sessions';
+import type { SkaffoldApi, SkaffoldApiEvent, SkaffoldExtensionExports, SkaffoldIntent, SkaffoldSessionSnapshot } from '../api/vscode-skaffold.d';
+import { Disposable } from './common/disposable';
+import { SkaffoldError } from './skaffold/wire/errors';
+import { ErrorInfo } from './skaffold/state/model';
+import { portUrl } from './skaffold/present/labels';
+import { Event as ProtoEvent } from './skaffold/wire/protocol';
+import { SkaffoldSession } from './skaffold/session/session';
+import { SessionManager } from './skaffold/session/sessionManager';
 
 const message = (e: ErrorInfo | undefined) => e?.message;
 

@@ -4,29 +4,29 @@
  * happens before activate returns: the configured session connects in the background.
  */
 import * as vscode from 'vscode';
-import type { SkaffoldExtensionExports } from '../api/vscode-skaffold';
+import type { SkaffoldExtensionExports } from '../api/vscode-skaffold.d';
 import { ExtensionApi } from './api';
-import { registerCommands } from './commands';
+import { registerCommands } from './commands/index';
 import { warnIfNotLoopback } from './commands/addressWarning';
 import { userExecutable } from './commands/executableConsent';
 import { CommandId, TASK_TYPE, ViewId } from './common/ids';
 import { channelLogger } from './common/logger';
 import { onDidChangeSettings, readSettings } from './common/settings';
-import { Launcher } from './skaffold/launcher';
-import { SkaffoldSession } from './skaffold/session';
-import { SessionManager } from './skaffold/sessions';
+import { Launcher } from './skaffold/launch/launcher';
+import { SkaffoldSession } from './skaffold/session/session';
+import { SessionManager } from './skaffold/session/sessionManager';
 import { SkaffoldTaskProvider } from './tasks/skaffoldTasks';
-import { ArtifactsView } from './views/artifactsView';
-import { EventOutput } from './views/eventOutput';
-import { PortsView } from './views/portsView';
-import { ResourcesView } from './views/resourcesView';
+import { ArtifactsView } from './views/trees/artifactsView';
+import { EventOutput } from './views/output/eventOutput';
+import { PortsView } from './views/trees/portsView';
+import { ResourcesView } from './views/trees/resourcesView';
 import { SessionInfo } from './views/sessionInfo';
 import { SkaffoldStatusBar } from './views/statusBar';
-import { DebugAutoAttach } from './views/debugAutoAttach';
-import { HistoryView } from './views/historyView';
-import { LogChannels } from './views/logChannels';
-import { ProblemsProvider } from './views/problemsProvider';
-import { TimelinePanel } from './views/timelinePanel';
+import { DebugAutoAttach } from './views/debug/debugAutoAttach';
+import { HistoryView } from './views/trees/historyView';
+import { LogChannels } from './views/output/logChannels';
+import { ProblemsProvider } from './views/problems/problemsProvider';
+import { TimelinePanel } from './views/webview/timelinePanel';
 
 /** What activate() returns: the public API (`getApi`), and internals this extension's own tests read. */
 export interface SkaffoldExtensionApi extends SkaffoldExtensionExports {

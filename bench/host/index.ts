@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { SkaffoldExtensionApi } from '../../src/extension';
-import { LogEntry } from '../../src/skaffold/protocol';
+import { LogEntry } from '../../src/skaffold/wire/protocol';
 import { FakeSkaffold } from '../../test/fakes/skaffoldFake';
 
 async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { isLoopbackAddress } from '../skaffold/address';
-import { oneLine } from '../skaffold/presentation';
+import { isLoopbackAddress } from '../skaffold/wire/address';
+import { oneLine } from '../skaffold/present/labels';
 
 const WARNED_KEY = 'skaffold.warnedAddresses';
 

@@ -1,11 +1,11 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { parseAddress } from '../skaffold/address';
-import { DiscoveredSkaffold, listSkaffoldProcesses } from '../skaffold/discovery';
-import { SkaffoldError } from '../skaffold/errors';
-import { oneLine } from '../skaffold/presentation';
-import { SkaffoldSession } from '../skaffold/session';
-import { SessionManager } from '../skaffold/sessions';
+import { parseAddress } from '../skaffold/wire/address';
+import { DiscoveredSkaffold, listSkaffoldProcesses } from '../skaffold/launch/discovery';
+import { SkaffoldError } from '../skaffold/wire/errors';
+import { oneLine } from '../skaffold/present/labels';
+import { SkaffoldSession } from '../skaffold/session/session';
+import { SessionManager } from '../skaffold/session/sessionManager';
 
 interface AttachItem extends vscode.QuickPickItem {
   address?: string;

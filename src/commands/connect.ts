@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { openSettings } from '../common/openSettings';
-import { SkaffoldSession } from '../skaffold/session';
+import { SkaffoldSession } from '../skaffold/session/session';
 
 /** Connects (or reconnects) and reports how it went: connected, or why not yet. */
 export async function connect(session: SkaffoldSession): Promise<void> {

@@ -1,10 +1,10 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { buildDebugConfiguration, debugExtensionFor, resolveDebugTarget, runtimeLabel } from '../skaffold/debugConfig';
-import { DebugContainerState } from '../skaffold/model';
-import { oneLine } from '../skaffold/presentation';
-import { SkaffoldSession } from '../skaffold/session';
-import { SessionManager } from '../skaffold/sessions';
+import { buildDebugConfiguration, debugExtensionFor, resolveDebugTarget, runtimeLabel } from '../skaffold/debug/debugConfig';
+import { DebugContainerState } from '../skaffold/state/model';
+import { oneLine } from '../skaffold/present/labels';
+import { SkaffoldSession } from '../skaffold/session/session';
+import { SessionManager } from '../skaffold/session/sessionManager';
 import { sessionOfNode } from './pickSession';
 
 interface DebugArg {

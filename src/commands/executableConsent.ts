@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { SettingKey } from '../common/settings';
-import { decideExecutable, ExecutableSetting } from '../skaffold/executable';
-import { oneLine } from '../skaffold/presentation';
+import { decideExecutable, ExecutableSetting } from '../skaffold/launch/executable';
+import { oneLine } from '../skaffold/present/labels';
 
 const CONSENT_KEY = 'skaffold.executableConsent';
 

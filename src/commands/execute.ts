@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { Intent, Phase } from '../skaffold/protocol';
-import { phasesBlockedByAuto, SkaffoldSession } from '../skaffold/session';
-import { SessionManager } from '../skaffold/sessions';
+import { Intent, Phase } from '../skaffold/wire/protocol';
+import { phasesBlockedByAuto, SkaffoldSession } from '../skaffold/session/session';
+import { SessionManager } from '../skaffold/session/sessionManager';
 import { isConnected, pickSession } from './pickSession';
 
 const PHASE_NAME: Record<Phase, string> = { build: 'build', sync: 'sync', deploy: 'deploy' };

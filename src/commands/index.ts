@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { CommandId, ViewId } from '../common/ids';
 import { openSettings } from '../common/openSettings';
-import { Launcher } from '../skaffold/launcher';
-import { SessionManager } from '../skaffold/sessions';
+import { Launcher } from '../skaffold/launch/launcher';
+import { SessionManager } from '../skaffold/session/sessionManager';
 import { warnIfNotLoopback } from './addressWarning';
 import { attach } from './attach';
 import { connect } from './connect';
@@ -16,9 +16,9 @@ import { attachDebugger } from './debug';
 import { showContainerLogs, showOutput } from './logs';
 import { openDocs } from './openDocs';
 import { showTimeline } from './timeline';
-import { SkaffoldSession } from '../skaffold/session';
-import { LogChannels } from '../views/logChannels';
-import { TimelinePanel } from '../views/timelinePanel';
+import { SkaffoldSession } from '../skaffold/session/session';
+import { LogChannels } from '../views/output/logChannels';
+import { TimelinePanel } from '../views/webview/timelinePanel';
 
 export interface CommandDeps {
   manager: SessionManager;

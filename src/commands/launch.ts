@@ -1,10 +1,10 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { openSettings } from '../common/openSettings';
-import { LaunchCommand, LaunchError } from '../skaffold/launch';
-import { LaunchRequest, Launcher, PreparedLaunch } from '../skaffold/launcher';
-import { SkaffoldSession } from '../skaffold/session';
-import { LaunchTerminal } from '../views/launchTerminal';
+import { LaunchCommand, LaunchError } from '../skaffold/launch/process';
+import { LaunchRequest, Launcher, PreparedLaunch } from '../skaffold/launch/launcher';
+import { SkaffoldSession } from '../skaffold/session/session';
+import { LaunchTerminal } from '../views/output/launchTerminal';
 import { chooseExecutable } from './executableConsent';
 
 /** What `skaffold.dev` and friends accept instead of asking: from a task, a test or another extension. */
@@ -88,7 +88,7 @@ async function askRequest(memory: vscode.Memento, command: LaunchCommand, rawArg
   let { profiles, modules } = args;
   if (profiles === undefined || modules === undefined) {
     // The YAML parser loads at the first launch, not at activation.
-    const { moduleNames, parseSkaffoldConfig, profileNames } = await import('../skaffold/skaffoldConfig');
+    const { moduleNames, parseSkaffoldConfig, profileNames } = await import('../skaffold/project/skaffoldConfig');
     const summary = parseSkaffoldConfig(Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8'));
     if (profiles === undefined) {
       profiles = await pickMany(profileNames(summary), remembered.profiles, vscode.l10n.t('Profiles to activate (none: the default configuration)'));

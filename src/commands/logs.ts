@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { ContainerInfo } from '../skaffold/containerLogs';
-import { oneLine } from '../skaffold/presentation';
-import { SkaffoldSession } from '../skaffold/session';
-import { SessionManager } from '../skaffold/sessions';
-import { LogChannels } from '../views/logChannels';
+import { ContainerInfo } from '../skaffold/streams/containerLogs';
+import { oneLine } from '../skaffold/present/labels';
+import { SkaffoldSession } from '../skaffold/session/session';
+import { SessionManager } from '../skaffold/session/sessionManager';
+import { LogChannels } from '../views/output/logChannels';
 import { pickSession, sessionOfNode } from './pickSession';
 
 /** What the commands read of a tree row (or of a quick fix's argument). */

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { oneLine, sessionSummary } from '../skaffold/presentation';
-import { SkaffoldSession } from '../skaffold/session';
-import { SessionManager } from '../skaffold/sessions';
+import { oneLine, sessionSummary } from '../skaffold/present/labels';
+import { SkaffoldSession } from '../skaffold/session/session';
+import { SessionManager } from '../skaffold/session/sessionManager';
 
 interface NodeArg {
   sessionId?: unknown;

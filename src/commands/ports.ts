@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { PortState } from '../skaffold/model';
-import { oneLine, openPorts, portLabel, portUrl } from '../skaffold/presentation';
-import { SessionManager } from '../skaffold/sessions';
+import { PortState } from '../skaffold/state/model';
+import { oneLine, openPorts, portLabel, portUrl } from '../skaffold/present/labels';
+import { SessionManager } from '../skaffold/session/sessionManager';
 import { sessionOfNode } from './pickSession';
 
 interface PortArg {

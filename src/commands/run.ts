@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { CommandId } from '../common/ids';
-import { SkaffoldError } from '../skaffold/errors';
+import { SkaffoldError } from '../skaffold/wire/errors';
 
 /**
  * Registers a command wrapped once: errors are caught, logged, and shown as a short message

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { Launcher } from '../skaffold/launcher';
-import { SessionManager } from '../skaffold/sessions';
-import { isDetachable, isDismissable } from '../views/sessionItem';
+import { Launcher } from '../skaffold/launch/launcher';
+import { SessionManager } from '../skaffold/session/sessionManager';
+import { isDetachable, isDismissable } from '../views/trees/sessionItem';
 import { pickSession } from './pickSession';
 
 /** Stop: ends a Skaffold we started, gracefully (it cleans up), killing it after the timeout; twice: at once. */

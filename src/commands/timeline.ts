@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { SessionManager } from '../skaffold/sessions';
-import { TimelinePanel } from '../views/timelinePanel';
+import { SessionManager } from '../skaffold/session/sessionManager';
+import { TimelinePanel } from '../views/webview/timelinePanel';
 import { pickSession } from './pickSession';
 
 /** Opens the dev-loop timeline of the row's session, else of the one the user picks. */

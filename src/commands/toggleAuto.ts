@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { Phase } from '../skaffold/protocol';
-import { SessionManager } from '../skaffold/sessions';
+import { Phase } from '../skaffold/wire/protocol';
+import { SessionManager } from '../skaffold/session/sessionManager';
 import { sessionForControl } from './execute';
 
 /** Flips a phase's auto trigger and reports the value Skaffold reads back. */

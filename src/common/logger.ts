@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Logger } from '../skaffold/lifecycle';
+import { Logger } from '../skaffold/base/events';
 
 /** The core's logger, writing to the "Skaffold" log output channel at the user's level. */
 export function channelLogger(channel: vscode.LogOutputChannel): Logger {

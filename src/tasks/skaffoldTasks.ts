@@ -1,10 +1,10 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { TASK_TYPE } from '../common/ids';
-import { LaunchCommand, LaunchError } from '../skaffold/launch';
-import { Launcher } from '../skaffold/launcher';
-import { SkaffoldSession } from '../skaffold/session';
-import { LaunchTerminal } from '../views/launchTerminal';
+import { LaunchCommand, LaunchError } from '../skaffold/launch/process';
+import { Launcher } from '../skaffold/launch/launcher';
+import { SkaffoldSession } from '../skaffold/session/session';
+import { LaunchTerminal } from '../views/output/launchTerminal';
 import { chooseExecutable } from '../commands/executableConsent';
 
 /** A `tasks.json` entry: `{ "type": "skaffold", "command": "dev", "profiles": ["local"] }`. */

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { ContextKey } from '../common/ids';
-import { Disposable } from '../common/lifecycle';
-import { sessionDescription } from '../skaffold/presentation';
-import { SkaffoldSession } from '../skaffold/session';
-import { SessionManager } from '../skaffold/sessions';
-import { isDismissable, isStoppable } from './sessionItem';
+import { Disposable } from '../common/disposable';
+import { sessionDescription } from '../skaffold/present/labels';
+import { SkaffoldSession } from '../skaffold/session/session';
+import { SessionManager } from '../skaffold/session/sessionManager';
+import { isDismissable, isStoppable } from './trees/sessionItem';
 
 /**
  * Keeps what surrounds the trees current: each view's description (the session's name and

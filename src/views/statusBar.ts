@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { CommandId, STATUS_BAR_ID } from '../common/ids';
-import { Disposable } from '../common/lifecycle';
-import { escapeMarkdown } from '../skaffold/markdown';
-import { formatDuration, mostUrgent, oneLine, sessionSummary, statusLook, Summary, SUMMARY_ICON } from '../skaffold/presentation';
-import { SkaffoldSession } from '../skaffold/session';
-import { SessionManager } from '../skaffold/sessions';
+import { Disposable } from '../common/disposable';
+import { escapeMarkdown } from '../skaffold/present/markdown';
+import { formatDuration, mostUrgent, oneLine, sessionSummary, statusLook, Summary, SUMMARY_ICON } from '../skaffold/present/labels';
+import { SkaffoldSession } from '../skaffold/session/session';
+import { SessionManager } from '../skaffold/session/sessionManager';
 
 
 /**

@@ -18,10 +18,10 @@ import * as http2 from 'http2';
 import { randomUUID } from 'crypto';
 import {
   ActionableErr, Event, Intent, loadSkaffoldPackageDefinition, LogEntry, PortEvent, State, Suggestion, Timestamp,
-} from '../../src/skaffold/protocol';
+} from '../../src/skaffold/wire/protocol';
 import {
   LogLevel, loadSkaffoldV2PackageDefinition, parseTaskId, PortForwardEvent, V2Event, V2Metadata, V2State,
-} from '../../src/skaffold/protocolV2';
+} from '../../src/skaffold/wire/protocolV2';
 
 export interface FakeOptions {
   host?: string;

@@ -6,9 +6,9 @@
  */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { SkaffoldApiEvent, SkaffoldIntent, SkaffoldSessionSnapshot } from '../../api/vscode-skaffold';
+import type { SkaffoldApiEvent, SkaffoldIntent, SkaffoldSessionSnapshot } from '../../api/vscode-skaffold.d';
 import type { SkaffoldExtensionApi } from '../../src/extension';
-import type { SkaffoldSession } from '../../src/skaffold/session';
+import type { SkaffoldSession } from '../../src/skaffold/session/session';
 import { FakeSkaffold } from '../fakes/skaffoldFake';
 import { eventually, EXTENSION_ID } from './helpers';
 

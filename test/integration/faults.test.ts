@@ -16,7 +16,7 @@ import * as net from 'net';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { SkaffoldExtensionApi } from '../../src/extension';
-import type { LogEntry } from '../../src/skaffold/protocol';
+import type { LogEntry } from '../../src/skaffold/wire/protocol';
 import { FakeSkaffold } from '../fakes/skaffoldFake';
 import { api, eventually, EXTENSION_ID, plain, rows } from './helpers';
 
@@ -282,7 +282,7 @@ describe('faults in a real VS Code', () => {
     const moved = await FakeSkaffold.start({ stepMs: 5, artifacts: ['example/moved'] });
     stops.push(() => moved.stop());
     await moved.runDevLoop();
-    const session = (await vscode.commands.executeCommand<import('../../src/skaffold/session').SkaffoldSession>('skaffold.attach', moved.address))!;
+    const session = (await vscode.commands.executeCommand<import('../../src/skaffold/session/session').SkaffoldSession>('skaffold.attach', moved.address))!;
     stops.push(() => ext.manager.remove(session));
     await eventually('the new one connected', () => session.status === 'connected' && session.state.ports.size === 1);
     await eventually('grouped by session', async () => (await rows(ext.views.artifacts)).length === 2);

@@ -10,10 +10,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { SkaffoldExtensionApi } from '../../src/extension';
-import type { SessionNode } from '../../src/views/common';
-import type { HistoryTreeNode } from '../../src/views/historyView';
-import type { Event, LogEntry } from '../../src/skaffold/protocol';
-import { MANUAL_AFTER_MS } from '../../src/skaffold/triggerCause';
+import type { SessionNode } from '../../src/views/trees/rowItems';
+import type { HistoryTreeNode } from '../../src/views/trees/historyView';
+import type { Event, LogEntry } from '../../src/skaffold/wire/protocol';
+import { MANUAL_AFTER_MS } from '../../src/skaffold/present/triggerCause';
 import { FakeSkaffold } from '../fakes/skaffoldFake';
 import { api, eventually, rows } from './helpers';
 

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { SkaffoldExtensionApi } from '../../src/extension';
-import type { SkaffoldSession } from '../../src/skaffold/session';
+import type { SkaffoldSession } from '../../src/skaffold/session/session';
 import { FakeSkaffold } from '../fakes/skaffoldFake';
 import { api, eventually, EXTENSION_ID } from './helpers';
 

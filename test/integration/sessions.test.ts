@@ -14,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { SkaffoldExtensionApi } from '../../src/extension';
-import type { SkaffoldSession } from '../../src/skaffold/session';
+import type { SkaffoldSession } from '../../src/skaffold/session/session';
 import { FakeSkaffold } from '../fakes/skaffoldFake';
 import { api, eventually, EXTENSION_ID, plain, rows } from './helpers';
 

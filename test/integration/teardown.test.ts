@@ -13,8 +13,8 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { LogEntry } from '../../src/skaffold/protocol';
-import type { SkaffoldSession } from '../../src/skaffold/session';
+import type { LogEntry } from '../../src/skaffold/wire/protocol';
+import type { SkaffoldSession } from '../../src/skaffold/session/session';
 import { FakeSkaffold } from '../fakes/skaffoldFake';
 import { api, eventually, EXTENSION_ID } from './helpers';
 

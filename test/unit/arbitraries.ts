@@ -1,6 +1,6 @@
 /**
  * fast-check generators of what Skaffold's API can send, shaped as @grpc/proto-loader decodes
- * it (src/skaffold/protocol.ts): every field optional, strings random and adversarial (huge,
+ * it (src/skaffold/wire/protocol.ts): every field optional, strings random and adversarial (huge,
  * control characters, markdown, HTML, `command:` and `javascript:` links, theme icons), status
  * strings from API-NOTES.md and unknown ones, enum values as names or as numbers, int64
  * timestamps as strings, negative and huge ports. Shared by the fuzz tests.
@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import type {
   ActionableErr, BuildEvent, DebuggingContainerEvent, DeployEvent, DevLoopEvent, Event, FileSyncEvent, LogEntry,
   MetaEvent, Metadata, PortEvent, ResourceStatusCheckEvent, State, StatusCheckEvent, TerminationEvent, TestEvent, Timestamp,
-} from '../../src/skaffold/protocol';
+} from '../../src/skaffold/wire/protocol';
 
 /** The seed used when SKAFFOLD_FUZZ_SEED is not set. */
 export const DEFAULT_SEED = 0x5ca1d;

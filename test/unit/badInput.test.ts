@@ -10,13 +10,13 @@ import * as grpc from '@grpc/grpc-js';
 import * as http from 'http';
 import * as net from 'net';
 import { execFileSync } from 'child_process';
-import { SkaffoldClient } from '../../src/skaffold/client';
-import { SkaffoldError } from '../../src/skaffold/errors';
-import { parseAddress } from '../../src/skaffold/address';
-import { loadSkaffoldPackageDefinition, LogEntry } from '../../src/skaffold/protocol';
-import { SkaffoldSession, SessionStatus } from '../../src/skaffold/session';
+import { SkaffoldClient } from '../../src/skaffold/wire/client';
+import { SkaffoldError } from '../../src/skaffold/wire/errors';
+import { parseAddress } from '../../src/skaffold/wire/address';
+import { loadSkaffoldPackageDefinition, LogEntry } from '../../src/skaffold/wire/protocol';
+import { SkaffoldSession, SessionStatus } from '../../src/skaffold/session/session';
 import { ev } from './helpers';
-import { findFreePort } from '../../src/skaffold/launch';
+import { findFreePort } from '../../src/skaffold/launch/process';
 
 const unhandled: unknown[] = [];
 process.on('unhandledRejection', (reason) => unhandled.push(reason));
@@ -239,7 +239,7 @@ test('calls while not connected are refused with a clear message, not sent', asy
 
 test('loading the session loads neither grpc-js nor the proto: they wait for the first connection', () => {
   const probe = `
-    require(${JSON.stringify(require.resolve('../../src/skaffold/session'))});
+    require(${JSON.stringify(require.resolve('../../src/skaffold/session/session'))});
     const loaded = Object.keys(require.cache).filter((k) => /@grpc[\\\\/](grpc-js|proto-loader)|protobufjs/.test(k));
     process.stdout.write(JSON.stringify(loaded));`;
   const out = execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8' });

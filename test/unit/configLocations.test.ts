@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigIndex, DEFAULT_MANIFESTS, indexSkaffoldProject, INDEX_LIMITS, ProjectFiles, TextRange } from '../../src/skaffold/configLocations';
-import { LIMITS } from '../../src/skaffold/skaffoldConfig';
+import { ConfigIndex, DEFAULT_MANIFESTS, indexSkaffoldProject, INDEX_LIMITS, ProjectFiles, TextRange } from '../../src/skaffold/project/configLocations';
+import { LIMITS } from '../../src/skaffold/project/skaffoldConfig';
 import { diskFiles, FIXTURES, memoryFiles } from '../fixtures/problems/files';
 
 /** The text a range covers in a file on disk (single-line ranges). */

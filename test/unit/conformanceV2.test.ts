@@ -28,7 +28,7 @@ import {
   Obj, TO_OBJECT, V2_API, apiDefinitions, arbitraryOf, canonical, checkRecordings, diffSchemas, referenceMissing, skipped, fieldsSet, findRepoRoot, loadProto,
   reachableFields, sharedLayout, unusedEnums,
 } from './conformance/protoTools';
-import { loadSkaffoldV2PackageDefinition } from '../../src/skaffold/protocolV2';
+import { loadSkaffoldV2PackageDefinition } from '../../src/skaffold/wire/protocolV2';
 
 const repoRoot = findRepoRoot(__dirname);
 const shared = sharedLayout(repoRoot);

@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ContainerLogStore, iterationMarker } from '../../src/skaffold/containerLogs';
-import { V2Event } from '../../src/skaffold/protocolV2';
+import { ContainerLogStore, iterationMarker } from '../../src/skaffold/streams/containerLogs';
+import { V2Event } from '../../src/skaffold/wire/protocolV2';
 
 const T0 = Date.UTC(2026, 10, 24, 13, 40, 0);
 

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import {
   AutoAttachTracker, buildDebugConfiguration, DebugTarget, debugExtensionFor, debugRuntime, displayName,
   MAX_TRACKED_CONTAINERS, resolveDebugTarget, resolveRemoteRoot, runtimeLabel, sanitizeRemoteRoot,
-} from '../../src/skaffold/debugConfig';
-import { DebugContainerState, initialState, PortState, SessionState } from '../../src/skaffold/model';
-import { LogEntry } from '../../src/skaffold/protocol';
-import { reduce } from '../../src/skaffold/reducer';
+} from '../../src/skaffold/debug/debugConfig';
+import { DebugContainerState, initialState, PortState, SessionState } from '../../src/skaffold/state/model';
+import { LogEntry } from '../../src/skaffold/wire/protocol';
+import { reduce } from '../../src/skaffold/state/reducer';
 import { entry, ev } from './helpers';
 
 const POD = 'app-6d8f9c7b5-x2lqz';

@@ -9,8 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   listSkaffoldProcesses, parsePsOutput, parseSkaffoldArgv, parseWindowsProcessJson, splitWindowsCommandLine,
-} from '../../src/skaffold/discovery';
-import { findFreePort, SkaffoldProcess } from '../../src/skaffold/launch';
+} from '../../src/skaffold/launch/discovery';
+import { findFreePort, SkaffoldProcess } from '../../src/skaffold/launch/process';
 import { scratch } from './helpers';
 
 const STANDIN = path.resolve(__dirname, '../../../test/fakes/bin/skaffold');

@@ -1,12 +1,12 @@
 /**
- * The event log's lines (src/skaffold/format.ts): one readable line per event, saying each
+ * The event log's lines (src/skaffold/present/eventLine.ts): one readable line per event, saying each
  * thing once. Skaffold repeats itself (a succeeded resource arrives with status and message
  * "Succeeded", a failed one with the same text as message and error); the line does not.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEntry } from '../../src/skaffold/format';
-import { LogEntry } from '../../src/skaffold/protocol';
+import { describeEntry } from '../../src/skaffold/present/eventLine';
+import { LogEntry } from '../../src/skaffold/wire/protocol';
 
 const line = (event: LogEntry['event']) => describeEntry({ event });
 

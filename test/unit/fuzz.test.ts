@@ -29,18 +29,18 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { marked } from 'marked';
-import { cleanText } from '../../src/skaffold/errors';
-import { describeEntry } from '../../src/skaffold/format';
-import { escapeMarkdown, InertMarkdown } from '../../src/skaffold/markdown';
+import { cleanText } from '../../src/skaffold/wire/errors';
+import { describeEntry } from '../../src/skaffold/present/eventLine';
+import { escapeMarkdown, InertMarkdown } from '../../src/skaffold/present/markdown';
 import {
   ArtifactState, emptyChange, ErrorInfo, initialState, mergeChange, PhaseState, PortState, ResourceState, SessionState, StateChange,
-} from '../../src/skaffold/model';
+} from '../../src/skaffold/state/model';
 import {
   formatDuration, groupResources, oneLine, portLabel, portUrl, sessionDescription, sessionSummary, summarize,
-} from '../../src/skaffold/presentation';
-import { artifactRow, currentIteration, phaseRow, portRow, resourceRow } from '../../src/skaffold/rowText';
-import { applyBatch, reconcileStatuses, reconcileTriggers, reduce, stateFromServer } from '../../src/skaffold/reducer';
-import type { SessionProcess, SessionStatus } from '../../src/skaffold/session';
+} from '../../src/skaffold/present/labels';
+import { artifactRow, currentIteration, phaseRow, portRow, resourceRow } from '../../src/skaffold/present/rows';
+import { applyBatch, reconcileStatuses, reconcileTriggers, reduce, stateFromServer } from '../../src/skaffold/state/reducer';
+import type { SessionProcess, SessionStatus } from '../../src/skaffold/session/session';
 import { ADVERSARIAL, adversarialString, arb, DEFAULT_SEED, portNumber } from './arbitraries';
 
 // ------------------------------------------------------------------------------ seed and count
@@ -124,7 +124,7 @@ function assertOneLine(text: unknown, max: number, what: string): void {
   ensure(s.length <= max, () => `${what} is at most ${max} long, is ${s.length}`);
 }
 
-/** The bounds of src/skaffold/reducer.ts: text(v, max) keeps at most max characters and an ellipsis. */
+/** The bounds of src/skaffold/state/reducer.ts: text(v, max) keeps at most max characters and an ellipsis. */
 const BOUND = { name: 513, text: 8193, status: 129, code: 129, action: 2049, platform: 129, platforms: 513, version: 64, short: 65, namespace: 257, workingDir: 1025, suggestions: 20, debugPorts: 50 };
 
 function assertText(value: unknown, max: number, what: string, optional = true): void {

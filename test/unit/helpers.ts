@@ -3,9 +3,9 @@ import { after } from 'node:test';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { SkaffoldProcess } from '../../src/skaffold/launch';
-import { Event, LogEntry } from '../../src/skaffold/protocol';
-import { SessionManager } from '../../src/skaffold/sessions';
+import type { SkaffoldProcess } from '../../src/skaffold/launch/process';
+import { Event, LogEntry } from '../../src/skaffold/wire/protocol';
+import { SessionManager } from '../../src/skaffold/session/sessionManager';
 
 let clock = Date.UTC(2026, 10, 24, 13, 40, 0);
 

@@ -1,5 +1,5 @@
 /**
- * The dev loop's history in the state (src/skaffold/history.ts through the reducer): iterations
+ * The dev loop's history in the state (src/skaffold/state/history.ts through the reducer): iterations
  * cut by DevLoopEvents or inferred without them, phases timed from event timestamps only,
  * bounded, and the same however the events are replayed or batched.
  */
@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
-import { emptyChange, initialState, IterationRecord, MAX_ITERATION_ARTIFACTS, MAX_ITERATIONS, SessionState } from '../../src/skaffold/model';
-import { Event, LogEntry } from '../../src/skaffold/protocol';
-import { applyBatch, reduce } from '../../src/skaffold/reducer';
-import { recordEvents } from '../../src/skaffold/history';
+import { emptyChange, initialState, IterationRecord, MAX_ITERATION_ARTIFACTS, MAX_ITERATIONS, SessionState } from '../../src/skaffold/state/model';
+import { Event, LogEntry } from '../../src/skaffold/wire/protocol';
+import { applyBatch, reduce } from '../../src/skaffold/state/reducer';
+import { recordEvents } from '../../src/skaffold/state/history';
 import { arb, DEFAULT_SEED } from './arbitraries';
 import { ev, entry, iteration } from './helpers';
 

@@ -1,5 +1,5 @@
 /**
- * The Dev Loop History view's words (src/skaffold/historyText.ts): rows that fit a sidebar at
+ * The Dev Loop History view's words (src/skaffold/present/historyRows.ts): rows that fit a sidebar at
  * its default width, outcomes as one lower-case word, and a spoken label for every row that
  * says what the row shows, what started the iteration included.
  */
@@ -9,9 +9,9 @@ import fc from 'fast-check';
 import {
   artifactLabel, artifactSpoken, causeLabel, causeSpoken, iterationDescription, iterationLabel, iterationSpoken, outcomeWord,
   phaseDescription, phaseSpoken,
-} from '../../src/skaffold/historyText';
-import { spokenDuration } from '../../src/skaffold/presentation';
-import { IterationRecord } from '../../src/skaffold/model';
+} from '../../src/skaffold/present/historyRows';
+import { spokenDuration } from '../../src/skaffold/present/labels';
+import { IterationRecord } from '../../src/skaffold/state/model';
 import { adversarialString, DEFAULT_SEED, statusArb } from './arbitraries';
 
 function record(extra: Partial<IterationRecord> = {}): IterationRecord {

@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { SkaffoldClient } from '../../src/skaffold/client';
-import { SkaffoldError } from '../../src/skaffold/errors';
+import { SkaffoldClient } from '../../src/skaffold/wire/client';
+import { SkaffoldError } from '../../src/skaffold/wire/errors';
 import {
   buildLaunchArgs, findFreePort, LaunchError, LaunchSpec, ProcessExit, resolveExecutable, SkaffoldProcess,
-} from '../../src/skaffold/launch';
+} from '../../src/skaffold/launch/process';
 import { scratch } from './helpers';
 
 const unhandled: unknown[] = [];

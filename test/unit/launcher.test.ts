@@ -10,10 +10,10 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { LaunchError } from '../../src/skaffold/launch';
-import { Launcher, LauncherOptions, launchLabel } from '../../src/skaffold/launcher';
-import { SessionOptions } from '../../src/skaffold/session';
-import { SessionManager } from '../../src/skaffold/sessions';
+import { LaunchError } from '../../src/skaffold/launch/process';
+import { Launcher, LauncherOptions, launchLabel } from '../../src/skaffold/launch/launcher';
+import { SessionOptions } from '../../src/skaffold/session/session';
+import { SessionManager } from '../../src/skaffold/session/sessionManager';
 import { untilSessions } from './helpers';
 
 const unhandled: unknown[] = [];

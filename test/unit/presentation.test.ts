@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initialState, SessionState } from '../../src/skaffold/model';
-import { LogEntry } from '../../src/skaffold/protocol';
-import { reduce } from '../../src/skaffold/reducer';
+import { initialState, SessionState } from '../../src/skaffold/state/model';
+import { LogEntry } from '../../src/skaffold/wire/protocol';
+import { reduce } from '../../src/skaffold/state/reducer';
 import {
   formatDuration, groupResources, portLabel, portUrl, sessionDescription, statusLook, summarize,
-} from '../../src/skaffold/presentation';
-import { artifactRow, currentIteration, phaseRow, portRow, resourceRow } from '../../src/skaffold/rowText';
+} from '../../src/skaffold/present/labels';
+import { artifactRow, currentIteration, phaseRow, portRow, resourceRow } from '../../src/skaffold/present/rows';
 import { ev, iteration } from './helpers';
 
 function run(entries: LogEntry[], from: SessionState = initialState()): SessionState {

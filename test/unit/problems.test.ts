@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
-import { ConfigIndex, indexSkaffoldProject } from '../../src/skaffold/configLocations';
-import { initialState, SessionState } from '../../src/skaffold/model';
-import { computeProblems, isTransientStatusCode, locateResource, parseResourceName, Problem, singleLine } from '../../src/skaffold/problems';
-import { LogEntry } from '../../src/skaffold/protocol';
-import { reduce } from '../../src/skaffold/reducer';
+import { ConfigIndex, indexSkaffoldProject } from '../../src/skaffold/project/configLocations';
+import { initialState, SessionState } from '../../src/skaffold/state/model';
+import { computeProblems, isTransientStatusCode, locateResource, parseResourceName, Problem, singleLine } from '../../src/skaffold/project/problems';
+import { LogEntry } from '../../src/skaffold/wire/protocol';
+import { reduce } from '../../src/skaffold/state/reducer';
 import { diskFiles, FIXTURES, memoryFiles } from '../fixtures/problems/files';
 import { entry, ev, iteration } from './helpers';
 

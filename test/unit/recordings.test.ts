@@ -10,12 +10,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { initialState, SessionState, skaffoldView } from '../../src/skaffold/model';
-import { LogEntry, State } from '../../src/skaffold/protocol';
-import { reduce, stateFromServer } from '../../src/skaffold/reducer';
-import { groupResources } from '../../src/skaffold/presentation';
-import { artifactRow, currentIteration, phaseRow, portRow, resourceRow } from '../../src/skaffold/rowText';
-import { isPod, ownerStem } from '../../src/skaffold/workloads';
+import { initialState, SessionState, skaffoldView } from '../../src/skaffold/state/model';
+import { LogEntry, State } from '../../src/skaffold/wire/protocol';
+import { reduce, stateFromServer } from '../../src/skaffold/state/reducer';
+import { groupResources } from '../../src/skaffold/present/labels';
+import { artifactRow, currentIteration, phaseRow, portRow, resourceRow } from '../../src/skaffold/present/rows';
+import { isPod, ownerStem } from '../../src/skaffold/state/workloads';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const recorded = path.join(repoRoot, 'test', 'fixtures', 'recorded');

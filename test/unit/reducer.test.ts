@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { describeEntry } from '../../src/skaffold/format';
-import { initialState, SessionState, skaffoldView } from '../../src/skaffold/model';
-import { LogEntry } from '../../src/skaffold/protocol';
-import { parseVersion, reconcileStatuses, reconcileTriggers, reduce, stateFromServer } from '../../src/skaffold/reducer';
+import { describeEntry } from '../../src/skaffold/present/eventLine';
+import { initialState, SessionState, skaffoldView } from '../../src/skaffold/state/model';
+import { LogEntry } from '../../src/skaffold/wire/protocol';
+import { parseVersion, reconcileStatuses, reconcileTriggers, reduce, stateFromServer } from '../../src/skaffold/state/reducer';
 import { ev, entry, iteration } from './helpers';
 
 function run(entries: LogEntry[], from: SessionState = initialState()): SessionState {

@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isLoopbackAddress } from '../../src/skaffold/address';
-import { decideExecutable } from '../../src/skaffold/executable';
+import { isLoopbackAddress } from '../../src/skaffold/wire/address';
+import { decideExecutable } from '../../src/skaffold/launch/executable';
 
 test('loopback addresses are the ones on this machine; anything else is not', () => {
   for (const a of ['127.0.0.1:50051', '50051', 'localhost:50051', 'LOCALHOST:1', 'app.localhost:50051', '127.1.2.3:50051', '[::1]:50051', '[0:0:0:0:0:0:0:1]:50051', '[::ffff:127.0.0.1]:50051', 'grpc://127.0.0.1:50051']) {

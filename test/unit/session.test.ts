@@ -6,11 +6,11 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
-import { SkaffoldClient } from '../../src/skaffold/client';
-import { SkaffoldError } from '../../src/skaffold/errors';
-import { LogEntry, loadSkaffoldPackageDefinition } from '../../src/skaffold/protocol';
-import { SessionOptions, SessionStatus, SkaffoldSession } from '../../src/skaffold/session';
-import { describeEntry } from '../../src/skaffold/format';
+import { SkaffoldClient } from '../../src/skaffold/wire/client';
+import { SkaffoldError } from '../../src/skaffold/wire/errors';
+import { LogEntry, loadSkaffoldPackageDefinition } from '../../src/skaffold/wire/protocol';
+import { SessionOptions, SessionStatus, SkaffoldSession } from '../../src/skaffold/session/session';
+import { describeEntry } from '../../src/skaffold/present/eventLine';
 import { FakeSkaffold, FakeOptions } from '../fakes/skaffoldFake';
 
 const unhandled: unknown[] = [];

@@ -8,12 +8,12 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
-import { iterationMarker } from '../../src/skaffold/containerLogs';
-import { SkaffoldError } from '../../src/skaffold/errors';
-import { loadSkaffoldV2PackageDefinition, V2Event } from '../../src/skaffold/protocolV2';
-import { SessionOptions, SkaffoldSession } from '../../src/skaffold/session';
-import { SessionLogs, SessionLogsOptions, SupportChangeEvent, V2ClientLike } from '../../src/skaffold/sessionLogs';
-import { SkaffoldV2Client } from '../../src/skaffold/v2client';
+import { iterationMarker } from '../../src/skaffold/streams/containerLogs';
+import { SkaffoldError } from '../../src/skaffold/wire/errors';
+import { loadSkaffoldV2PackageDefinition, V2Event } from '../../src/skaffold/wire/protocolV2';
+import { SessionOptions, SkaffoldSession } from '../../src/skaffold/session/session';
+import { SessionLogs, SessionLogsOptions, SupportChangeEvent, V2ClientLike } from '../../src/skaffold/streams/v2Streams';
+import { SkaffoldV2Client } from '../../src/skaffold/wire/v2Client';
 import { FakeOptions, FakeSkaffold } from '../fakes/skaffoldFake';
 
 const unhandled: unknown[] = [];

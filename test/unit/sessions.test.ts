@@ -5,10 +5,10 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SkaffoldError } from '../../src/skaffold/errors';
-import { mostUrgent, sessionSummary } from '../../src/skaffold/presentation';
-import { SessionOptions, SkaffoldSession } from '../../src/skaffold/session';
-import { SessionManager } from '../../src/skaffold/sessions';
+import { SkaffoldError } from '../../src/skaffold/wire/errors';
+import { mostUrgent, sessionSummary } from '../../src/skaffold/present/labels';
+import { SessionOptions, SkaffoldSession } from '../../src/skaffold/session/session';
+import { SessionManager } from '../../src/skaffold/session/sessionManager';
 import { untilSessions } from './helpers';
 import { FakeSkaffold } from '../fakes/skaffoldFake';
 

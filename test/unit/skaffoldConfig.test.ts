@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LIMITS, moduleNames, parseSkaffoldConfig, profileNames } from '../../src/skaffold/skaffoldConfig';
+import { LIMITS, moduleNames, parseSkaffoldConfig, profileNames } from '../../src/skaffold/project/skaffoldConfig';
 
 const MULTI = `apiVersion: skaffold/v4beta6
 kind: Config

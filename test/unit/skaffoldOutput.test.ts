@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { SkaffoldOutputStore } from '../../src/skaffold/skaffoldOutput';
-import { V2Event } from '../../src/skaffold/protocolV2';
+import { SkaffoldOutputStore } from '../../src/skaffold/streams/skaffoldOutput';
+import { V2Event } from '../../src/skaffold/wire/protocolV2';
 import { canonical, findRepoRoot, loadProto, sharedLayout } from './conformance/protoTools';
 
 const T0 = Date.UTC(2026, 10, 24, 13, 40, 0);

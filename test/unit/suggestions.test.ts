@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Problem } from '../../src/skaffold/problems';
-import { findProtoDir } from '../../src/skaffold/protocol';
-import { ACTION_TITLES, DOCS, problemActions, suggestionActions, SuggestionAction, SUGGESTION_ACTIONS, suggestionText } from '../../src/skaffold/suggestions';
+import { Problem } from '../../src/skaffold/project/problems';
+import { findProtoDir } from '../../src/skaffold/wire/protocol';
+import { ACTION_TITLES, DOCS, problemActions, suggestionActions, SuggestionAction, SUGGESTION_ACTIONS, suggestionText } from '../../src/skaffold/project/suggestions';
 
 const protoDir = findProtoDir(__dirname);
 const enums = fs.readFileSync(path.join(protoDir, 'enums.proto'), 'utf8');

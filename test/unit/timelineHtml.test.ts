@@ -1,16 +1,16 @@
 /**
- * The timeline webview's document (src/skaffold/timelineHtml.ts): a strict CSP and no script,
+ * The timeline webview's document (src/skaffold/present/timelineHtml.ts): a strict CSP and no script,
  * every server string inert, bars proportional to the durations, and a summary that says which
  * phase is slow and whether it is getting slower only when the data says so.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { cleanText } from '../../src/skaffold/errors';
-import { IterationRecord, IterationTrigger, PhaseTiming } from '../../src/skaffold/model';
+import { cleanText } from '../../src/skaffold/wire/errors';
+import { IterationRecord, IterationTrigger, PhaseTiming } from '../../src/skaffold/state/model';
 import {
   describeTrend, escapeHtml, phaseDurations, renderTimelineHtml, summarizeTrend, TIMELINE_PHASES, TimelinePhase,
-} from '../../src/skaffold/timelineHtml';
+} from '../../src/skaffold/present/timelineHtml';
 import { ADVERSARIAL, adversarialString, DEFAULT_SEED } from './arbitraries';
 
 const OPTIONS = { cspSource: 'https://example.vscode-cdn.net', nonce: 'n0nce123' };

@@ -1,8 +1,8 @@
-/** What started an iteration (src/skaffold/triggerCause.ts): an Execute sent just before, else the files Skaffold saw change. */
+/** What started an iteration (src/skaffold/present/triggerCause.ts): an Execute sent just before, else the files Skaffold saw change. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IterationRecord } from '../../src/skaffold/model';
-import { FileTrigger, MANUAL_AFTER_MS, MANUAL_BEFORE_MS, triggerCause } from '../../src/skaffold/triggerCause';
+import { IterationRecord } from '../../src/skaffold/state/model';
+import { FileTrigger, MANUAL_AFTER_MS, MANUAL_BEFORE_MS, triggerCause } from '../../src/skaffold/present/triggerCause';
 
 const T0 = Date.UTC(2026, 10, 24, 13, 40);
 

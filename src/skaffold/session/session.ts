@@ -1,0 +1,767 @@
+import { parseAddress, SkaffoldAddress } from '../wire/address';
+import type { SkaffoldClient } from '../wire/client';
+import { SkaffoldError } from '../wire/errors';
+import { EventLog, LogRecord } from '../state/eventLog';
+import { Disposable, Emitter, Logger, nullLogger } from '../base/events';
+import { emptyChange, initialState, isEmptyChange, mergeChange, SECTIONS, SessionState, StateChange } from '../state/model';
+import { Event as SkaffoldEvent, Intent, LogEntry, Phase, State } from '../wire/protocol';
+import { applyBatch, entryTime, reconcileStatuses, reconcileTriggers, ReduceResult, stateFromServer } from '../state/reducer';
+
+/**
+ * - disconnected: not started, or stopped by the user.
+ * - connecting: looking for Skaffold at the address (retrying quietly until it answers).
+ * - connected: the event stream is live.
+ * - reconnecting: the connection was lost (Skaffold stopped answering); trying again.
+ * - ended: Skaffold closed the stream (it exited); the last state stays, and the session
+ *   keeps looking for a Skaffold to come back at the same address.
+ * - failed: something answers but retrying will not help (not Skaffold, a message over the
+ *   limit); waits for the user to connect again.
+ */
+export type SessionStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'failed';
+
+/** How a session came to be: the `skaffold.address` setting, started by us, or attached to. */
+export type SessionOrigin = 'configured' | 'launched' | 'attached';
+
+/** An Execute sent from VS Code: when (this machine's clock, ms) and for which phases. */
+export interface SentIntent {
+  at: number;
+  phases: readonly string[];
+}
+
+/** The Skaffold process behind a session we started, as the session shows it. */
+export interface SessionProcess {
+  pid?: number;
+  /** starting: spawned, API not answering yet; running; stopping: asked to end; exited. */
+  state: 'starting' | 'running' | 'stopping' | 'exited';
+  exitCode?: number | null;
+  signal?: string | null;
+}
+
+export interface SessionOptions {
+  address: string;
+  /** Stable id, unique among the open sessions (default: the address). */
+  id?: string;
+  origin?: SessionOrigin;
+  /** What the user reads for this session ("dev · shop"); default: the address. */
+  label?: string;
+  /** The Skaffold subcommand when known (dev, debug, run). */
+  command?: string;
+  logger?: Logger;
+  /** Entries kept in the event log (default 1000). */
+  eventLogSize?: number;
+  maxReceiveMessageBytes?: number;
+  /** Deadline of Execute / Auto* / Handle calls (default 5000 ms). */
+  callTimeoutMs?: number;
+  /** Deadline of the first GetState of a connection (default 3000 ms). */
+  connectTimeoutMs?: number;
+  /** How often a connected session checks that Skaffold still answers (default 2000 ms). */
+  livenessIntervalMs?: number;
+  /** How long that check waits (default 2000 ms). */
+  livenessTimeoutMs?: number;
+  /**
+   * Reconnect backoff: first delay and cap (defaults 50 ms and 250 ms). A refused connect on
+   * loopback costs microseconds, so a low cap is cheap and finds a restarted Skaffold fast.
+   */
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+  /**
+   * The cap while no Skaffold has been seen at the address yet, or none for `idleAfterMs`
+   * (default 2000 ms after 5 minutes): a window that never meets a Skaffold polls gently.
+   */
+  idleBackoffMaxMs?: number;
+  idleAfterMs?: number;
+  /** Change events: at most one per this many ms under load (default 120). */
+  coalesceMs?: number;
+  /** The replay is taken as caught up after this long without a replayed entry (default 50 ms). */
+  settleMs?: number;
+  /** Keep looking for Skaffold after it ended or was lost (default true). */
+  reconnect?: boolean;
+}
+
+export interface StatusChangeEvent {
+  status: SessionStatus;
+  previous: SessionStatus;
+  error?: SkaffoldError;
+}
+
+let clientModule: typeof import('../wire/client') | undefined;
+
+/** grpc-js is loaded at the first connection, not when the extension activates. */
+function loadClientModule(): typeof import('../wire/client') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (clientModule ??= require('../wire/client') as typeof import('../wire/client'));
+}
+
+const ALL_SECTIONS = SECTIONS;
+
+/** Execute intents remembered per session, to tell which iterations the user started. */
+const MAX_INTENTS = 20;
+
+/** Phases an intent asks for whose auto trigger is on: Skaffold will not run those. */
+export function phasesBlockedByAuto(state: SessionState, intent: Intent): Phase[] {
+  return (['build', 'sync', 'deploy'] as const).filter((p) => intent[p] && state.autoTrigger[p] === true);
+}
+
+/**
+ * One Skaffold session: owns the client, the state built from its events, the event log and
+ * the connection lifecycle. The only place that talks to the client.
+ */
+export class SkaffoldSession implements Disposable {
+  private readonly _onDidChangeState = new Emitter<StateChange>();
+  /** Coalesced: at most one per `coalesceMs` under load, at once when idle. */
+  readonly onDidChangeState = this._onDidChangeState.event;
+  private readonly _onDidChangeStatus = new Emitter<StatusChangeEvent>();
+  readonly onDidChangeStatus = this._onDidChangeStatus.event;
+  private readonly _onDidLog = new Emitter<LogRecord>();
+  /** Each new event-log record as it arrives (never a replayed duplicate). */
+  readonly onDidLog = this._onDidLog.event;
+
+  readonly id: string;
+  readonly origin: SessionOrigin;
+  readonly command: string | undefined;
+  private _label: string | undefined;
+  private _process: SessionProcess | undefined;
+  private _address: SkaffoldAddress | undefined;
+  private _addressText: string;
+  private _status: SessionStatus = 'disconnected';
+  private _state: SessionState = initialState();
+  private _lastError: SkaffoldError | undefined;
+  private readonly log: EventLog;
+  private readonly logger: Logger;
+  private readonly opts: Required<Omit<SessionOptions, 'address' | 'logger' | 'maxReceiveMessageBytes' | 'id' | 'origin' | 'label' | 'command'>> & { maxReceiveMessageBytes?: number };
+
+  private client: SkaffoldClient | undefined;
+  private subscription: { cancel(): void } | undefined;
+  private generation = 0;
+  private attempts = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private livenessTimer: NodeJS.Timeout | undefined;
+  private livenessInFlight = false;
+  private everPublished = false;
+  /** Set by end(): nothing will answer at this address again, so no retries. */
+  private stopped = false;
+  /** When a Skaffold last answered at this address (undefined: never). */
+  private lastSeenAt: number | undefined;
+
+  // Replay: the state being rebuilt from Skaffold's history, shown once caught up.
+  private replaying = false;
+  private shadow: SessionState = initialState();
+  /** The newest GetState of this connection: the truth a replay cut short is aligned with. */
+  private lastServerState: State | undefined;
+  /** Whether this connection delivered a live event (not history). */
+  private liveSeen = false;
+  /**
+   * The replayed history as it is, while it is shown before a live event came (aligned with
+   * GetState); undefined otherwise.
+   */
+  private history: SessionState | undefined;
+  /** Where the replay's changes go: unused, since the whole state is announced when it ends. */
+  private replayChange: StateChange = emptyChange();
+  private subscribedAt = 0;
+  private replayStartedAt = 0;
+  private settleTimer: NodeJS.Timeout | undefined;
+  private lastEntryAt = 0;
+  /** Entries received in the current socket read, not yet reduced. */
+  private batch: LogEntry[] = [];
+  private drainTimer: NodeJS.Immediate | undefined;
+
+  // Coalescing.
+  private pendingChange: StateChange = emptyChange();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushQueued = false;
+  private lastFlushAt = 0;
+  private disposed = false;
+  private readonly _intents: SentIntent[] = [];
+
+  constructor(options: SessionOptions) {
+    this.logger = options.logger ?? nullLogger;
+    this._addressText = options.address;
+    this.id = options.id ?? options.address;
+    this.origin = options.origin ?? 'configured';
+    this.command = options.command;
+    this._label = options.label;
+    this.opts = {
+      eventLogSize: options.eventLogSize ?? 1000,
+      maxReceiveMessageBytes: options.maxReceiveMessageBytes,
+      callTimeoutMs: options.callTimeoutMs ?? 5000,
+      connectTimeoutMs: options.connectTimeoutMs ?? 3000,
+      livenessIntervalMs: options.livenessIntervalMs ?? 2000,
+      livenessTimeoutMs: options.livenessTimeoutMs ?? 2000,
+      backoffInitialMs: options.backoffInitialMs ?? 50,
+      backoffMaxMs: options.backoffMaxMs ?? 250,
+      idleBackoffMaxMs: options.idleBackoffMaxMs ?? 2000,
+      idleAfterMs: options.idleAfterMs ?? 5 * 60_000,
+      coalesceMs: options.coalesceMs ?? 120,
+      settleMs: options.settleMs ?? 50,
+      reconnect: options.reconnect ?? true,
+    };
+    this.log = new EventLog(this.opts.eventLogSize);
+  }
+
+  get status(): SessionStatus {
+    return this._status;
+  }
+
+  get state(): SessionState {
+    return this._state;
+  }
+
+  /** Why the session is not connected (or the last call that failed), with a clear message. */
+  get lastError(): SkaffoldError | undefined {
+    return this._lastError;
+  }
+
+  get address(): string {
+    return this._address?.target ?? this._addressText;
+  }
+
+  /** What the user reads for this session: its label, else its address. */
+  get label(): string {
+    return this._label ?? this.address;
+  }
+
+  /** Its name when it was given one (a launched or attached Skaffold's), else undefined. */
+  get name(): string | undefined {
+    return this._label;
+  }
+
+  /** The Skaffold process we started for this session, if we did. */
+  get process(): SessionProcess | undefined {
+    return this._process;
+  }
+
+  /** Records the process's lifecycle; status listeners hear it as a change. */
+  setProcess(process: SessionProcess): void {
+    this._process = { ...process };
+    if (!this.disposed) {
+      this._onDidChangeStatus.fire({ status: this._status, previous: this._status });
+    }
+  }
+
+  /**
+   * Skaffold is gone for good (the process we started exited): stop looking for it, keep the
+   * last state, and show `ended` with the reason until the session is dismissed.
+   */
+  end(reason: SkaffoldError): void {
+    if (this.disposed) {
+      return;
+    }
+    this.teardown();
+    this.stopped = true;
+    this.logger.info(`[session] ${this.label}: ${reason.message}`);
+    this.setStatus('ended', reason);
+  }
+
+  /** The event log, oldest first. */
+  get logRecords(): LogRecord[] {
+    return this.log.records();
+  }
+
+  setEventLogSize(size: number): void {
+    this.log.resize(size);
+  }
+
+  /** Starts connecting (a no-op while connected or already trying). */
+  connect(): void {
+    if (this.disposed || this.stopped) {
+      return;
+    }
+    if (this._status === 'connected' || this._status === 'connecting' || this._status === 'reconnecting') {
+      return;
+    }
+    try {
+      this._address = parseAddress(this._addressText);
+    } catch (err) {
+      this.setStatus('failed', err as SkaffoldError);
+      return;
+    }
+    this.attempts = 0;
+    this.setStatus('connecting');
+    this.startAttempt();
+  }
+
+  /** Stops talking to Skaffold; what was shown stays. */
+  disconnect(): void {
+    this.teardown();
+    this.setStatus('disconnected');
+  }
+
+  /** Drops the connection and starts again. */
+  reconnect(): void {
+    if (this.stopped) {
+      return; // the process we started is gone: nothing to reconnect to
+    }
+    this.teardown();
+    this._status = 'disconnected';
+    this.connect();
+  }
+
+  /** Changes the address; reconnects if the session was active. */
+  setAddress(address: string): void {
+    if (address === this._addressText) {
+      return;
+    }
+    const wasActive = this._status !== 'disconnected';
+    this._addressText = address;
+    this.lastSeenAt = undefined;
+    this._lastError = undefined; // it was about the old address
+    this.teardown();
+    this._status = 'disconnected';
+    this._state = initialState();
+    this.log.clear(); // its replay boundary belongs to the old address's Skaffold
+    this.everPublished = false;
+    this.queueChange(allChange());
+    if (wasActive) {
+      this.connect();
+    } else {
+      this.setStatus('disconnected');
+    }
+  }
+
+  /**
+   * Runs the intent's phases once. Phases are sent one by one in the safe order (build,
+   * sync, deploy; a dev loop alone), since a deploy intent first can stall Skaffold's loop.
+   * Afterwards the state is read back, because Skaffold resets it without an event when the
+   * phase's auto trigger is on.
+   */
+  async execute(intent: Intent): Promise<void> {
+    const client = this.requireClient('Execute');
+    const steps: Intent[] = [];
+    for (const phase of ['build', 'sync', 'deploy'] as const) {
+      if (intent[phase]) {
+        steps.push({ [phase]: true });
+      }
+    }
+    if (intent.devloop) {
+      steps.push({ devloop: true });
+    }
+    if (steps.length === 0) {
+      throw new SkaffoldError('rejected', 'Nothing to execute: the intent names no phase.');
+    }
+    const sentAt = Date.now();
+    for (const step of steps) {
+      this.logger.info(`[session] execute ${Object.keys(step)[0]}`);
+      await client.execute(step);
+    }
+    this._intents.push({ at: sentAt, phases: steps.map((step) => Object.keys(step)[0]) });
+    this._intents.splice(0, this._intents.length - MAX_INTENTS);
+    await this.refresh();
+  }
+
+  /** The Execute intents sent through this session, newest last (the last MAX_INTENTS). */
+  get intents(): readonly SentIntent[] {
+    return this._intents;
+  }
+
+  /** Turns a phase's auto trigger on or off and reads the result back from Skaffold. */
+  async setAutoTrigger(phase: Phase, enabled: boolean): Promise<boolean> {
+    const client = this.requireClient(`Auto${phase[0].toUpperCase()}${phase.slice(1)}`);
+    try {
+      await client.setAutoTrigger(phase, enabled);
+    } catch (err) {
+      // Skaffold answers ALREADY_EXISTS when it already has that value: the wish holds.
+      if (!(err instanceof SkaffoldError && err.code === 6)) {
+        throw err;
+      }
+    }
+    this.logger.info(`[session] auto ${phase} ${enabled ? 'on' : 'off'}`);
+    const server = await this.refresh();
+    const phaseState = phase === 'build' ? server.buildState : phase === 'sync' ? server.fileSyncState : server.deployState;
+    return phaseState ? phaseState.autoTrigger === true : enabled;
+  }
+
+  /** Injects an event into Skaffold's stream (never a TerminationEvent). */
+  handle(event: SkaffoldEvent): Promise<void> {
+    return this.requireClient('Handle').handle(event);
+  }
+
+  /** Reads Skaffold's state now and shows what differs; change events fire at once. */
+  async refresh(): Promise<State> {
+    const client = this.requireClient('GetState');
+    const gen = this.generation;
+    const server = await client.getState(this.opts.callTimeoutMs);
+    if (gen === this.generation) {
+      this.lastServerState = server;
+      if (this.replaying) {
+        this.shadow = reconcileStatuses(this.shadow, server).state;
+      } else {
+        this.applyResult(reconcileStatuses(this._state, server));
+        this.flush();
+      }
+    }
+    return server;
+  }
+
+  dispose(): void {
+    if (this.disposed) {
+      return;
+    }
+    this.teardown();
+    this.disposed = true;
+    clearTimeout(this.flushTimer);
+    this._onDidChangeState.dispose();
+    this._onDidChangeStatus.dispose();
+    this._onDidLog.dispose();
+  }
+
+  // ---- connection ----
+
+  private requireClient(rpc: string): SkaffoldClient {
+    if (!this.client || this._status !== 'connected') {
+      throw new SkaffoldError('unreachable', `Not connected to Skaffold at ${this.address} (${this._status}): ${rpc} was not sent.`);
+    }
+    return this.client;
+  }
+
+  private startAttempt(): void {
+    const gen = ++this.generation;
+    let client: SkaffoldClient;
+    try {
+      client = new (loadClientModule().SkaffoldClient)(this._address!, {
+        maxReceiveMessageBytes: this.opts.maxReceiveMessageBytes,
+        callTimeoutMs: this.opts.callTimeoutMs,
+      });
+    } catch (err) {
+      this.setStatus('failed', err instanceof SkaffoldError ? err : new SkaffoldError('unknown', String(err)));
+      return;
+    }
+    this.client = client;
+    this.logger.debug(`[grpc] connecting to ${this.address} (attempt ${this.attempts + 1})`);
+    client.getState(this.opts.connectTimeoutMs).then(
+      (server) => {
+        if (gen === this.generation) {
+          this.onConnected(gen, client, server);
+        }
+      },
+      (err: SkaffoldError) => {
+        if (gen === this.generation) {
+          this.onLost(err, 'attempt');
+        }
+      },
+    );
+  }
+
+  private onConnected(gen: number, client: SkaffoldClient, server: State): void {
+    this.attempts = 0;
+    this.lastSeenAt = Date.now();
+    this.shadow = stateFromServer(server);
+    this.lastServerState = server;
+    this.liveSeen = false;
+    this.history = undefined;
+    this.replaying = true;
+    this.subscribedAt = Date.now();
+    this.replayStartedAt = this.subscribedAt;
+    this.lastEntryAt = this.subscribedAt;
+    this.log.beginConnection();
+    this.subscription = client.subscribe({
+      onEntry: (entry) => {
+        if (gen === this.generation) {
+          this.onEntry(entry);
+        }
+      },
+      onEnd: (err) => {
+        if (gen === this.generation) {
+          this.onLost(err, 'stream');
+        }
+      },
+    });
+    this.armSettle();
+    this.armLiveness(gen);
+    this.setStatus('connected');
+    this.logger.info(`[grpc] connected to Skaffold at ${this.address}`);
+  }
+
+  /** A connection attempt or a live connection failed: decide whether and how to retry. */
+  private onLost(err: SkaffoldError, where: 'attempt' | 'stream' | 'liveness'): void {
+    if (err.kind === 'cancelled') {
+      return;
+    }
+    const wasConnected = this._status === 'connected';
+    if (wasConnected) {
+      this.lastSeenAt = Date.now();
+    }
+    // What arrived before the loss is applied first. Lost before any live event, what was
+    // applied is history up to some point: endReplay and drain align its statuses with the
+    // newest GetState.
+    this.drain();
+    if (this.replaying) {
+      this.endReplay(!this.everPublished);
+    }
+    this.dropConnection();
+    let next: SessionStatus;
+    if (!err.retryable) {
+      next = 'failed';
+    } else if (wasConnected) {
+      next = err.kind === 'ended' ? 'ended' : 'reconnecting';
+    } else {
+      next = this._status === 'disconnected' ? 'connecting' : this._status;
+    }
+    this.logger[next === 'failed' ? 'error' : wasConnected ? 'warn' : 'debug'](`[grpc] ${where}: ${err.message}`);
+    this.setStatus(next, err);
+    if (next !== 'failed' && this.opts.reconnect && !this.stopped) {
+      this.scheduleRetry();
+    }
+  }
+
+  private scheduleRetry(): void {
+    clearTimeout(this.retryTimer);
+    const recentlySeen = this.lastSeenAt !== undefined && Date.now() - this.lastSeenAt < this.opts.idleAfterMs;
+    const cap = recentlySeen ? this.opts.backoffMaxMs : Math.max(this.opts.backoffMaxMs, this.opts.idleBackoffMaxMs);
+    const delay = Math.min(cap, this.opts.backoffInitialMs * 2 ** Math.min(this.attempts, 16));
+    this.attempts++;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.disposed && this._status !== 'disconnected' && this._status !== 'failed' && this._status !== 'connected') {
+        this.startAttempt();
+      }
+    }, delay);
+  }
+
+  private armLiveness(gen: number): void {
+    clearTimeout(this.livenessTimer);
+    this.livenessTimer = setTimeout(() => this.checkLiveness(gen), this.opts.livenessIntervalMs);
+  }
+
+  /**
+   * Skaffold's grpc-go server cuts off clients that send keepalive pings, so liveness is a
+   * unary GetState with a deadline. A stream that keeps delivering during the check is alive.
+   */
+  private checkLiveness(gen: number): void {
+    const client = this.client;
+    if (gen !== this.generation || !client || this.livenessInFlight) {
+      return;
+    }
+    this.livenessInFlight = true;
+    const sentAt = Date.now();
+    client.getState(this.opts.livenessTimeoutMs).then(
+      (server) => {
+        this.livenessInFlight = false;
+        if (gen !== this.generation) {
+          return;
+        }
+        this.lastServerState = server;
+        if (!this.replaying) {
+          this.applyResult(reconcileTriggers(this._state, server));
+        }
+        this.armLiveness(gen);
+      },
+      (err: SkaffoldError) => {
+        this.livenessInFlight = false;
+        if (gen !== this.generation) {
+          return;
+        }
+        if (err.kind === 'timeout' && this.lastEntryAt > sentAt) {
+          this.armLiveness(gen);
+          return;
+        }
+        this.onLost(err, 'liveness');
+      },
+    );
+  }
+
+  private dropConnection(): void {
+    this.drain();
+    this.history = undefined; // what is shown stays as shown
+    this.generation++;
+    clearTimeout(this.livenessTimer);
+    clearTimeout(this.settleTimer);
+    this.livenessTimer = undefined;
+    this.settleTimer = undefined;
+    this.livenessInFlight = false;
+    this.subscription?.cancel();
+    this.subscription = undefined;
+    this.client?.dispose();
+    this.client = undefined;
+  }
+
+  private teardown(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (this.replaying) {
+      this.endReplay(false);
+    }
+    this.dropConnection();
+  }
+
+  private setStatus(status: SessionStatus, error?: SkaffoldError): void {
+    const previous = this._status;
+    if (previous === status && error && error.message === this._lastError?.message) {
+      return; // the same failure again (a retry): nothing new to tell
+    }
+    if (status === 'connected') {
+      this._lastError = undefined;
+    } else if (error) {
+      this._lastError = error;
+    }
+    if (previous === status && !error) {
+      return;
+    }
+    this._status = status;
+    this._onDidChangeStatus.fire({ status, previous, error });
+  }
+
+  // ---- events ----
+
+  private onEntry(entry: LogEntry): void {
+    this.lastEntryAt = Date.now();
+    const record = this.log.add(entry);
+    if (record) {
+      // Delivered as it arrives, not coalesced: holding a burst's entries for coalesceMs
+      // would keep tens of thousands of them alive under load (measured: +50 MB of heap).
+      this._onDidLog.fire(record);
+    }
+    // The entries of one socket read arrive one tick after another: reduce them together
+    // once the read is handled (setImmediate runs after those ticks), so each collection of
+    // the state is copied once per read, not once per event.
+    this.batch.push(entry);
+    if (this.batch.length === 1) {
+      this.drainTimer = setImmediate(() => this.drain());
+    }
+  }
+
+  /** Applies the entries received so far. */
+  private drain(): void {
+    clearImmediate(this.drainTimer);
+    this.drainTimer = undefined;
+    if (this.batch.length === 0) {
+      return;
+    }
+    const batch = this.batch;
+    this.batch = [];
+    const at = entryTime(batch[batch.length - 1]);
+    const live = at !== undefined && at >= this.subscribedAt;
+    this.liveSeen ||= live;
+    if (this.replaying) {
+      this.shadow = applyBatch(this.shadow, batch, this.replayChange);
+      if (live) {
+        // A live event: Skaffold has sent its history.
+        this.endReplay(true);
+      } else if (this.lastEntryAt - this.replayStartedAt > 2000) {
+        this.endReplay(true);
+      }
+      return;
+    }
+    if (this.history) {
+      // History still arriving after it was shown: it accumulates as it is (durations come
+      // from pairs of its events), and is shown with Skaffold's current statuses until the
+      // first live event, from which on it is the state.
+      this.history = applyBatch(this.history, batch, this.pendingChange);
+      if (live) {
+        this._state = this.history;
+        this.history = undefined;
+        mergeChange(this.pendingChange, allChange());
+      } else {
+        this._state = this.alignedWithServer(this.history, this.pendingChange);
+      }
+    } else {
+      this._state = applyBatch(this._state, batch, this.pendingChange);
+    }
+    if (!isEmptyChange(this.pendingChange)) {
+      this.schedule();
+    }
+  }
+
+  private armSettle(): void {
+    clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = undefined;
+      if (!this.replaying) {
+        return;
+      }
+      const quiet = Date.now() - this.lastEntryAt;
+      if (quiet >= this.opts.settleMs) {
+        this.endReplay(true);
+      } else {
+        this.armSettle();
+      }
+    }, this.opts.settleMs);
+  }
+
+  /** The replay is over: show the rebuilt state (or drop it when `publish` is false). */
+  private endReplay(publish: boolean): void {
+    if (this.batch.length > 0) {
+      this.drain(); // what arrived before the end belongs to the replay; may end it itself
+      if (!this.replaying) {
+        return;
+      }
+    }
+    this.replaying = false;
+    this.replayChange = emptyChange();
+    clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
+    if (publish) {
+      // Shown before a live event (after a quiet spell, or the 2 s cap, or cut short), the
+      // replay may not be over: its statuses are those of some moment in the history.
+      if (this.liveSeen) {
+        this._state = this.shadow;
+      } else {
+        this.history = this.shadow;
+        this._state = this.alignedWithServer(this.shadow);
+      }
+      this.everPublished = true;
+      this.queueChange(allChange());
+    }
+  }
+
+  /** Statuses as the newest GetState has them: Skaffold's word on now, over replayed history. */
+  private alignedWithServer(state: SessionState, change?: StateChange): SessionState {
+    if (!this.lastServerState) {
+      return state;
+    }
+    const aligned = reconcileStatuses(state, this.lastServerState);
+    if (change) {
+      mergeChange(change, aligned.change);
+    }
+    return aligned.state;
+  }
+
+  private applyResult(result: ReduceResult): void {
+    this._state = result.state;
+    if (!isEmptyChange(result.change)) {
+      this.queueChange(result.change);
+    }
+  }
+
+  private queueChange(change: StateChange): void {
+    mergeChange(this.pendingChange, change);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.flushTimer || this.flushQueued || this.disposed) {
+      return;
+    }
+    const wait = this.lastFlushAt + this.opts.coalesceMs - Date.now();
+    if (wait <= 0) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.flush());
+    } else {
+      this.flushTimer = setTimeout(() => this.flush(), wait);
+    }
+  }
+
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flushQueued = false;
+    if (this.disposed) {
+      return;
+    }
+    const change = this.pendingChange;
+    if (isEmptyChange(change)) {
+      return;
+    }
+    this.lastFlushAt = Date.now();
+    this.pendingChange = emptyChange();
+    this._onDidChangeState.fire(change);
+  }
+}
+
+function allChange(): StateChange {
+  const change = emptyChange();
+  for (const s of ALL_SECTIONS) {
+    change.sections.add(s);
+    change.all.add(s);
+  }
+  return change;
+}
