@@ -91,7 +91,10 @@ test('the first loop, at the default sidebar width: every row names what it is a
 
 test('a rebuild of one artifact: the others read up to date with the iteration that built them, uncut', async () => {
   await demo.fake.changeFile('example/app');
-  await wb.waitRows('Artifacts', (rows) => rows.some((r) => r.startsWith('example/worker, up to date, built in iteration 0')), 'showed worker up to date');
+  await wb.waitRows('Artifacts', (rows) => rows.some((r) => r.startsWith('example/app, built')) && rows.some((r) => r.startsWith('example/worker, up to date, built in iteration 0')), 'showed app rebuilt, worker up to date');
+  // Its redeploy stopped the forward and forwards again once the check passed.
+  await wb.waitRows('Dev Loop History', (rows) => rows.some((r) => /^Iteration 1, rebuild, .*succeeded/.test(r)), 'showed iteration 1 succeeded');
+  await wb.waitRows('Forwarded Ports', (rows) => rows.length === 1, 'forwarded the port again');
   await wb.waitStatus(/^\S*\s*Skaffold$/);
   const rows = await assertReadable('after a rebuild');
   const words = rows.map((r) => `${r.name} ${r.description}`);
@@ -113,7 +116,6 @@ test('a failed build: the failure is one word on the row, and what still runs ke
   assert.ok(words.includes('localhost:47480 app:8080 · #1'), `its port is still forwarded: ${words.join(' | ')}`);
   assert.doesNotMatch(words.join(' | '), /Not Started|not built/i);
   // The Dev Loop History view is the fourth; its rows are short too.
-  const history = await wb.viewRows('Dev Loop History');
-  assert.ok(history.some((r) => /^Iteration 2, rebuild/.test(r) && /failed/.test(r)), JSON.stringify(history));
+  await wb.waitRows('Dev Loop History', (rows) => rows.some((r) => /^Iteration 2, rebuild, .*failed/.test(r)), 'showed iteration 2 failed');
   await wb.screenshot('readable-3-failed');
 });

@@ -119,8 +119,8 @@ test('while Skaffold builds, the status bar counts and the rows spin; then every
   await waitStatus(/^\S*\s*Skaffold$/);
   const artifacts = await waitRows('Artifacts', (rows) => rows.length === 2 && rows.every((r) => r.includes(', built')), 'showed both built');
   assert.deepEqual(artifacts.map((r) => r.split(',')[0]), ['example/app', 'example/worker']);
-  const resources = await waitRows('Resources', (rows) => rows.some((r) => r.startsWith('deployment/app')), 'showed the deployments');
-  assert.ok(resources.some((r) => /^Deploy/.test(r)));
+  const resources = await waitRows('Resources', (rows) => rows.some((r) => r.startsWith('Deployment app, ready')), 'showed the deployments');
+  assert.ok(resources.some((r) => /^Deploy, deployed/.test(r)));
   const ports = await waitRows('Forwarded Ports', (rows) => rows.length === 1, 'showed the port');
   assert.match(ports[0], /^Port 47480 on localhost, forwarded to service app port 8080/);
   await shot('2-ready');
