@@ -15,8 +15,9 @@
  * never throws.
  */
 import * as path from 'path';
-import { Composer, Document, isMap, isScalar, isSeq, LineCounter, Parser, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import { deref, depthOf, firstLine, hasControl, lexicalDepthExceeded, LIMITS, pairOf } from './skaffoldConfig';
+import { Document, isMap, isScalar, LineCounter, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { LIMITS } from './skaffoldConfig';
+import { deref, firstLine, get, items, nameOf, pairOf, positionOf, readYaml, usablePath } from './yamlReader';
 
 /** A range in a text file, 0-based lines and UTF-16 columns (as VS Code counts them). */
 export interface TextRange {
@@ -262,7 +263,7 @@ async function indexConfigs(rootFile: string, files: ProjectFiles, index: Config
         }
         const p = get(r, 'path', doc);
         const target = isScalar(p) && typeof p.value === 'string' ? p.value : undefined;
-        if (p !== undefined && !usablePath(target)) {
+        if (p !== undefined && !usablePath(target, INDEX_LIMITS.maxPathLength)) {
           note('A required config path is not a usable path: it was not followed.', file, from.range);
           continue;
         }
@@ -340,56 +341,34 @@ async function readBounded(files: ProjectFiles, file: string, maxBytes: number, 
 }
 
 /**
- * The YAML documents of a text, bounded like parseSkaffoldConfig: lexical depth first, then
- * each document's depth before composing it, at most `maxDocuments`.
+ * The YAML documents of a file, read by the one bounded reader (yamlReader.ts); what went
+ * wrong is a note (the first syntax error of at most three documents). Indexes count from 0.
  */
 function parseFile(text: string, file: string, maxDocuments: number, note: Note): ParsedFile | undefined {
-  const tooDeep = lexicalDepthExceeded(text, LIMITS.maxLexicalDepth);
-  if (tooDeep > 0) {
-    note(`${file}, line ${tooDeep}: nested more than ${LIMITS.maxLexicalDepth} levels deep: the file was not read.`, file, lineRange(tooDeep - 1));
-    return undefined;
-  }
   const lines = new LineCounter();
   const result: ParsedFile = { docs: [], lines, text };
-  const composer = new Composer({ prettyErrors: false });
-  const accepted: number[] = [];
-  let reported = 0;
-  const take = (doc: Document.Parsed) => {
-    const docIndex = accepted.shift() ?? 0;
-    if (doc.errors.length > 0 && reported < 3) {
-      reported++;
-      const e = doc.errors[0];
-      const { line } = lines.linePos(e.pos[0]);
-      note(`${file}, line ${Math.max(line, 1)}: ${firstLine(e.message)}`, file, lineRange(Math.max(line, 1) - 1));
-    }
-    result.docs.push({ doc, index: docIndex });
-  };
-  try {
-    let count = 0;
-    for (const token of new Parser(lines.addNewLine).parse(text)) {
-      if (token.type === 'document') {
-        count++;
-        if (count > maxDocuments) {
-          note(`${file} has more than ${maxDocuments} documents: the rest were not read.`, file);
-          break;
+  const reported = new Set<number>();
+  const read = readYaml(text, maxDocuments, lines, ({ doc, index }) => result.docs.push({ doc, index: index - 1 }), (p) => {
+    switch (p.kind) {
+      case 'lexicalDepth':
+        return note(`${file}, line ${p.line}: nested more than ${LIMITS.maxLexicalDepth} levels deep: the file was not read.`, file, lineRange(p.line - 1));
+      case 'documents':
+        return note(`${file} has more than ${p.max} documents: the rest were not read.`, file);
+      case 'documentDepth':
+        return note(`${file}: document ${p.document} is nested more than ${LIMITS.maxDepth} levels deep: it was not read.`, file);
+      case 'syntax': {
+        if (reported.has(p.document) || reported.size >= 3) {
+          return;
         }
-        if (depthOf(token) > LIMITS.maxDepth) {
-          note(`${file}: document ${count} is nested more than ${LIMITS.maxDepth} levels deep: it was not read.`, file);
-          continue;
-        }
-        accepted.push(count - 1);
+        reported.add(p.document);
+        const { line } = positionOf(lines, p.offset);
+        return note(`${file}, line ${line}: ${p.message}`, file, lineRange(line - 1));
       }
-      for (const doc of composer.next(token)) {
-        take(doc);
-      }
+      case 'unreadable':
+        return note(`${file} could not be read: ${p.message}`, file);
     }
-    for (const doc of composer.end()) {
-      take(doc);
-    }
-  } catch (e) {
-    note(`${file} could not be read: ${(e as Error)?.message ?? String(e)}`, file);
-  }
-  return result;
+  });
+  return read ? result : undefined;
 }
 
 function readArtifacts(root: YAMLMap, doc: Document.Parsed, file: ParsedFile, fileName: string, config: number, index: ConfigIndex, note: Note): void {
@@ -462,7 +441,7 @@ function addArtifact(index: ConfigIndex, note: Note, declaration: ArtifactDeclar
 
 function contextOf(artifact: YAMLMap, doc: Document.Parsed, file: ParsedFile): Partial<ArtifactDeclaration> {
   const node = get(artifact, 'context', doc);
-  const context = isScalar(node) && typeof node.value === 'string' && usablePath(node.value) ? node.value : undefined;
+  const context = isScalar(node) && typeof node.value === 'string' && usablePath(node.value, INDEX_LIMITS.maxPathLength) ? node.value : undefined;
   const range = rangeOf(file, node);
   return context !== undefined && range ? { context, contextRange: range } : {};
 }
@@ -473,7 +452,7 @@ function readManifestEntries(root: YAMLMap, doc: Document.Parsed, file: ParsedFi
     for (const entry of items(list)) {
       const node = deref(entry, doc);
       const pattern = isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
-      if (!usablePath(pattern)) {
+      if (!usablePath(pattern, INDEX_LIMITS.maxPathLength)) {
         continue;
       }
       if (++count > INDEX_LIMITS.maxManifestEntries) {
@@ -518,7 +497,7 @@ async function indexManifests(files: ProjectFiles, index: ConfigIndex, note: Not
     let matched: string[] = [];
     try {
       const result = await files.glob(baseDir, entry.pattern);
-      matched = Array.isArray(result) ? result.filter((f) => typeof f === 'string' && usablePath(f)) : [];
+      matched = Array.isArray(result) ? result.filter((f) => typeof f === 'string' && usablePath(f, INDEX_LIMITS.maxPathLength)) : [];
     } catch (e) {
       note(`The manifests ${entry.pattern} could not be listed: ${(e as Error)?.message ?? String(e)}`, entry.file, entry.range);
       continue;
@@ -588,32 +567,9 @@ async function readManifest(file: string, entry: ManifestEntry, files: ProjectFi
 
 // --- YAML helpers ------------------------------------------------------------------------
 
-/** The value of `map[key]` (aliases resolved; `<<` merges one level deep). */
-function get(map: Node, key: string, doc: Document.Parsed): Node {
-  const pair = pairOf(map, key, doc);
-  return pair ? deref(pair.value, doc) : undefined;
-}
-
 /** The key node of `map[key]`, for the range of `deploy:`, `sync:`, ... */
 function keyOf(map: Node, key: string, doc: Document.Parsed): unknown {
   return pairOf(map, key, doc)?.key;
-}
-
-function items(node: unknown): unknown[] {
-  return isSeq(node) ? node.items : [];
-}
-
-function nameOf(node: unknown, max = LIMITS.maxNameLength): string | undefined {
-  const value = isScalar(node) ? node.value : undefined;
-  const text = typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
-  if (text === undefined || text.trim() === '' || text.length > max || hasControl(text)) {
-    return undefined;
-  }
-  return text;
-}
-
-function usablePath(p: string | undefined): boolean {
-  return typeof p === 'string' && p.trim() !== '' && p.length <= INDEX_LIMITS.maxPathLength && !hasControl(p);
 }
 
 /** A path written in a config, relative to the config file's directory. */
