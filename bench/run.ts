@@ -13,7 +13,8 @@ import * as grpc from '@grpc/grpc-js';
 import { loadSkaffoldPackageDefinition } from '../src/skaffold/wire/protocol';
 import { SessionStatus, SkaffoldSession } from '../src/skaffold/session/session';
 import { StateChange } from '../src/skaffold/state/model';
-import { groupResources, oneLine, portLabel, statusLook } from '../src/skaffold/present/labels';
+import { groupResources, portLabel, statusLook } from '../src/skaffold/present/labels';
+import { oneLine, Width } from '../src/skaffold/base/text';
 import { artifactRow, currentIteration, resourceRow } from '../src/skaffold/present/rows';
 import { FakeSkaffold } from '../test/fakes/skaffoldFake';
 
@@ -103,7 +104,7 @@ function buildItems(session: SkaffoldSession, change: StateChange): number {
     for (const name of names) {
       const a = s.artifacts.get(name);
       if (a) {
-        item(a.name, artifactRow(a, currentIteration(s)).description, a.status, `${oneLine(a.name)} ${a.status} ${a.error?.message ?? ''}`);
+        item(a.name, artifactRow(a, currentIteration(s)).description, a.status, `${oneLine(a.name, Width.name)} ${a.status} ${a.error?.message ?? ''}`);
       }
     }
   }
@@ -113,7 +114,7 @@ function buildItems(session: SkaffoldSession, change: StateChange): number {
     for (const name of names) {
       const r = s.resources.get(name);
       if (r) {
-        item(r.name, resourceRow(r, s).description, r.status, `${oneLine(r.name)} ${r.code ?? ''}`);
+        item(r.name, resourceRow(r, s).description, r.status, `${oneLine(r.name, Width.name)} ${r.code ?? ''}`);
       }
     }
   }
@@ -360,7 +361,7 @@ async function sizeAndLoad(): Promise<void> {
 }
 
 /** Activation and UI refreshes, measured inside a real VS Code extension host. */
-interface HostResult { activateMs: number; firstStateMs: number; refreshesPerSecond: Record<string, number>; latencyP95Ms: number; eventsPerSecond: number }
+interface HostResult { activateMs?: number; firstStateMs: number; refreshesPerSecond: Record<string, number>; latencyP95Ms: number; eventsPerSecond: number }
 
 async function extensionHost(): Promise<void> {
   console.log('3/5. extension host: activation and UI refreshes (real VS Code), median of 3 runs');
@@ -381,7 +382,7 @@ async function extensionHost(): Promise<void> {
   }
   const views = Object.keys(runs[0].refreshesPerSecond);
   const host: HostResult = {
-    activateMs: median(runs.map((x) => x.activateMs)),
+    activateMs: runs.every((x) => x.activateMs !== undefined) ? median(runs.map((x) => x.activateMs!)) : undefined,
     firstStateMs: median(runs.map((x) => x.firstStateMs)),
     latencyP95Ms: median(runs.map((x) => x.latencyP95Ms)),
     eventsPerSecond: median(runs.map((x) => x.eventsPerSecond)),
@@ -390,7 +391,11 @@ async function extensionHost(): Promise<void> {
   const worst = Math.max(...Object.values(host.refreshesPerSecond));
   report({ what: `tree refreshes per second per view under a ${Math.round(host.eventsPerSecond)} events/s burst`, value: worst, unit: '/s', target: '≤ 10/s', ok: worst <= 10, detail: Object.entries(host.refreshesPerSecond).map(([k, v]) => `${k} ${v}`).join(', ') });
   report({ what: 'event → tree change latency when idle (p95)', value: round2(host.latencyP95Ms), unit: ' ms', target: '≤ 50 ms', ok: host.latencyP95Ms <= 50 });
-  report({ what: 'activate() own time', value: round2(host.activateMs), unit: ' ms', target: '≤ 5 ms', ok: host.activateMs <= 5 });
+  if (host.activateMs !== undefined) {
+    report({ what: 'activate() as the host sees it', value: round2(host.activateMs), unit: ' ms', target: '≤ 5 ms', ok: host.activateMs <= 5 });
+  } else {
+    console.log('  activate(): the host activated the extension before the benchmark could time it (not measured)');
+  }
   report({ what: 'activation → first state shown', value: Math.round(host.firstStateMs), unit: ' ms', target: '(measured)', ok: true });
 }
 

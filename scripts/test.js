@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: type check + compile, lint, unit tests (plain Node, real loopback gRPC), then the
 // extension-host suite inside a real VS Code and the end-to-end workbench tests in Chromium.
-// Ends with one line "tests: N passed, N failed" summing every stage.
+// Ends with one line "tests: N passed, N failed, N skipped" summing every stage (CI reads
+// "N passed, N failed"; skipped counts node:test's skip and todo, and mocha's pending tests).
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -11,7 +12,7 @@ const root = path.resolve(__dirname, '..');
 const results = path.join(root, 'test-results');
 fs.mkdirSync(results, { recursive: true });
 const only = process.argv.slice(2); // e.g. `npm test -- unit` runs just that stage
-const totals = { passed: 0, failed: 0 };
+const totals = { passed: 0, failed: 0, skipped: 0 };
 let broken = false;
 
 function run(title, cmd, args, env = {}) {
@@ -36,9 +37,10 @@ function countTap(file) {
   const num = (name) => Number((new RegExp(`^# ${name} (\\d+)$`, 'm').exec(text) ?? [])[1] ?? 0);
   totals.passed += num('pass');
   totals.failed += num('fail') + num('cancelled');
+  totals.skipped += num('skipped') + num('todo');
 }
 
-/** Adds the counts of a result file written by a mocha-based suite ({ passed, failed }). */
+/** Adds the counts of a result file written by a mocha-based suite ({ passed, failed, skipped }). */
 function countJson(file) {
   if (!fs.existsSync(file)) {
     return false;
@@ -46,6 +48,7 @@ function countJson(file) {
   const r = JSON.parse(fs.readFileSync(file, 'utf8'));
   totals.passed += Number(r.passed ?? 0);
   totals.failed += Number(r.failed ?? 0);
+  totals.skipped += Number(r.skipped ?? r.pending ?? 0);
   return true;
 }
 
@@ -55,7 +58,7 @@ const eslint = path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js');
 
 fs.rmSync(path.join(root, 'out'), { recursive: true, force: true });
 if (!run('type check and compile', process.execPath, [tsc, '-p', '.'])) {
-  console.log('\ntests: 0 passed, 1 failed');
+  console.log('\ntests: 0 passed, 1 failed, 0 skipped');
   process.exit(1);
 }
 if (want('lint')) {
@@ -95,5 +98,5 @@ if (want('e2e')) {
 if (broken && totals.failed === 0) {
   totals.failed = 1; // a stage failed without counting tests (type check, lint, a crash)
 }
-console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed`);
+console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(broken ? 1 : 0);

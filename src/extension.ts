@@ -1,17 +1,19 @@
 /**
  * Wiring only: build the logger, settings, sessions, launcher, views, status bar, tasks and
- * commands in dependency order and hand each to `context.subscriptions`. No network work
- * happens before activate returns: the configured session connects in the background.
+ * commands in dependency order and hand each to `context.subscriptions`. Each component reads
+ * and follows its own settings. No network work happens before activate returns: the
+ * configured session connects in the background. deactivate() waits (a few seconds at most)
+ * for the Skaffolds started from this window to stop and clean up.
  */
 import * as vscode from 'vscode';
 import type { SkaffoldExtensionExports } from '../api/vscode-skaffold.d';
 import { ExtensionApi } from './api';
 import { registerCommands } from './commands/index';
-import { warnIfNotLoopback } from './commands/addressWarning';
 import { userExecutable } from './commands/executableConsent';
 import { CommandId, TASK_TYPE, ViewId } from './common/ids';
 import { channelLogger } from './common/logger';
-import { onDidChangeSettings, readSettings } from './common/settings';
+import { LiveSettings } from './common/settings';
+import { followSessionSettings } from './sessionSettings';
 import { Launcher } from './skaffold/launch/launcher';
 import { SkaffoldSession } from './skaffold/session/session';
 import { SessionManager } from './skaffold/session/sessionManager';
@@ -39,32 +41,32 @@ export interface SkaffoldExtensionApi extends SkaffoldExtensionExports {
   readonly logs: LogChannels;
   readonly timeline: TimelinePanel;
   readonly statusBar: SkaffoldStatusBar;
-  /** activate()'s own time, and from its start to the first state shown (ms). */
-  readonly timings: { activateMs: number; firstStateMs?: number };
 }
+
+/** How long closing the window waits for the Skaffolds it started to clean up and exit. */
+const STOP_ON_CLOSE_MS = 4000;
 
 let teardown: (() => Promise<void>) | undefined;
 
 export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi {
-  const started = performance.now();
-  const timings: { activateMs: number; firstStateMs?: number } = { activateMs: 0 };
   const subs = context.subscriptions;
   const log = vscode.window.createOutputChannel('Skaffold', { log: true });
   subs.push(log);
   const logger = channelLogger(log);
-  let settings = readSettings();
-  warnIfNotLoopback(context.globalState, settings.address);
+  const settings = new LiveSettings();
+  subs.push(settings);
 
-  const manager = new SessionManager({ address: settings.address, logger, eventLogSize: settings.eventLogMaxEntries });
+  const manager = new SessionManager({ address: settings.value.address, logger, eventLogSize: settings.value.eventLogMaxEntries });
   subs.push(manager);
+  subs.push(followSessionSettings(manager, settings, context.globalState, logger));
   const session = manager.configured;
   const launcher = new Launcher({
     manager,
     logger,
     isTrusted: () => vscode.workspace.isTrusted,
     executable: userExecutable,
-    launchArgs: () => settings.launchArgs,
-    stopTimeoutMs: () => settings.stopTimeoutSeconds * 1000,
+    launchArgs: () => settings.value.launchArgs,
+    stopTimeoutMs: () => settings.value.stopTimeoutSeconds * 1000,
   });
   subs.push(launcher);
   subs.push(new EventOutput(manager, log));
@@ -72,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
   const artifacts = new ArtifactsView(manager);
   const resources = new ResourcesView(manager);
   const ports = new PortsView(manager);
-  const logs = new LogChannels(manager, logger, settings.logsMaxLines);
+  const logs = new LogChannels(manager, logger, settings);
   subs.push(logs);
   const history = new HistoryView(manager, (s, r) => logs.causeOf(s, r));
   subs.push(artifacts, resources, ports, history);
@@ -84,15 +86,13 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
   subs.push(...views);
   const info = new SessionInfo(manager, views as vscode.TreeView<unknown>[]);
   subs.push(info);
-  const statusBar = new SkaffoldStatusBar(manager, settings.statusBarEnabled);
+  const statusBar = new SkaffoldStatusBar(manager, settings);
   subs.push(statusBar);
   const configOf = (s: SkaffoldSession) => launcher.configOf(s);
   const timeline = new TimelinePanel(manager, (s) => logs.causesOf(s));
   subs.push(timeline);
   // What nothing needs before the first connection is built one macrotask later, before that
   // connection starts (its timer is set below): activation returns sooner.
-  let problems: ProblemsProvider | undefined;
-  let autoAttach: DebugAutoAttach | undefined;
   setTimeout(() => {
     if (!teardown) {
       return; // deactivated already
@@ -100,10 +100,8 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
     const historyView = vscode.window.createTreeView(ViewId.History, { treeDataProvider: history, showCollapseAll: true });
     subs.push(historyView);
     info.addView(historyView);
-    problems = new ProblemsProvider({ manager, logger, configOf, enabled: settings.problemsEnabled });
-    subs.push(problems);
-    autoAttach = new DebugAutoAttach(manager, settings.debugAutoAttach, (node) => vscode.commands.executeCommand(CommandId.AttachDebugger, node));
-    subs.push(autoAttach);
+    subs.push(new ProblemsProvider({ manager, logger, configOf, settings }));
+    subs.push(new DebugAutoAttach(manager, settings, (node) => vscode.commands.executeCommand(CommandId.AttachDebugger, node)));
     subs.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new SkaffoldTaskProvider(launcher, context.workspaceState)));
   }, 0);
 
@@ -113,7 +111,7 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
     log,
     memory: context.workspaceState,
     warnings: context.globalState,
-    configuredAddress: () => settings.address,
+    configuredAddress: () => settings.value.address,
     configOf,
     logs,
     timeline,
@@ -125,57 +123,19 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
     },
   }));
 
-  subs.push(onDidChangeSettings((next, changed) => {
-    settings = next;
-    if (changed.includes('address')) {
-      log.info(`[settings] address -> ${next.address}`);
-      warnIfNotLoopback(context.globalState, next.address);
-      session.setAddress(next.address);
-      if (next.autoConnect && session.status === 'disconnected') {
-        session.connect();
-      }
-    }
-    if (changed.includes('autoConnect') && next.autoConnect && session.status === 'disconnected') {
-      session.connect();
-    }
-    if (changed.includes('statusBarEnabled')) {
-      statusBar.setEnabled(next.statusBarEnabled);
-    }
-    if (changed.includes('eventLogMaxEntries')) {
-      manager.setEventLogSize(next.eventLogMaxEntries);
-    }
-    if (changed.includes('problemsEnabled')) {
-      problems?.setEnabled(next.problemsEnabled);
-    }
-    if (changed.includes('logsMaxLines')) {
-      logs.setMaxLines(next.logsMaxLines);
-    }
-    if (changed.includes('debugAutoAttach')) {
-      autoAttach?.setEnabled(next.debugAutoAttach);
-    }
-  }));
-
   const api = new ExtensionApi(manager);
   subs.push(api);
 
-  if (settings.autoConnect) {
+  if (settings.value.autoConnect) {
     // In the background: activation returns first.
     setTimeout(() => session.connect(), 0);
   }
-  const firstState = session.onDidChangeState(() => {
-    if (session.state.artifacts.size > 0) {
-      timings.firstStateMs = performance.now() - started;
-      firstState.dispose();
-    }
-  });
-  subs.push(firstState);
   teardown = async () => {
     logs.dispose();
-    launcher.dispose();
+    await launcher.stopAll(STOP_ON_CLOSE_MS);
     manager.dispose();
   };
-  timings.activateMs = performance.now() - started;
-  return { ...api.exports(), session, manager, launcher, views: { artifacts, resources, ports, history }, statusBar, logs, timeline, timings };
+  return { ...api.exports(), session, manager, launcher, views: { artifacts, resources, ports, history }, statusBar, logs, timeline };
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -30,10 +30,15 @@ function resourceEvent(i: number, status: string): LogEntry {
 }
 
 export async function run(): Promise<void> {
+  // Activation as the host sees it, measured here (the extension keeps no timing of its own):
+  // activate()'s time when this run is what activates it, and how soon the first state shows.
+  const started = performance.now();
   const ext = vscode.extensions.getExtension<SkaffoldExtensionApi>('vscode-skaffold.vscode-skaffold')!;
+  const wasActive = ext.isActive;
   const api = await ext.activate();
-  await until(() => api.timings.firstStateMs !== undefined, 'the first state');
-  const result: Record<string, unknown> = { activateMs: api.timings.activateMs, firstStateMs: api.timings.firstStateMs };
+  const activateMs = wasActive ? undefined : performance.now() - started;
+  await until(() => api.session.state.artifacts.size > 0, 'the first state');
+  const result: Record<string, unknown> = { activateMs, firstStateMs: performance.now() - started };
 
   const fake = await FakeSkaffold.start({ stepMs: 1 });
   await fake.runDevLoop();

@@ -63,10 +63,25 @@ function main() {
   }
   return new Promise((resolve) => child.once('exit', (code, signal) => {
     clearTimeout(timer);
-    console.log(`e2e: ${code === 0 ? 'passed' : `FAILED (${code ?? signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s; `
+    console.log(`e2e: ${code === 0 ? 'passed' : `FAILED (${code ?? signal})`}${counts(tap)} in ${((Date.now() - started) / 1000).toFixed(1)} s; `
       + `TAP in ${path.relative(root, tap)}, screenshots in test-results/e2e/`);
     resolve(code === 0 ? 0 : 1);
   }));
+}
+
+/** " (N passed, N failed, N skipped)" from the TAP summary (skipped: skip and todo), or "" without one. */
+function counts(tap) {
+  let text;
+  try {
+    text = fs.readFileSync(tap, 'utf8');
+  } catch {
+    return '';
+  }
+  const num = (name) => Number((new RegExp(`^# ${name} (\\d+)$`, 'm').exec(text) ?? [])[1] ?? 0);
+  if (!/^# pass \d+$/m.test(text)) {
+    return '';
+  }
+  return ` (${num('pass')} passed, ${num('fail') + num('cancelled')} failed, ${num('skipped') + num('todo')} skipped)`;
 }
 
 main().then((code) => process.exit(code), (err) => {

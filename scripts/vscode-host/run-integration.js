@@ -9,7 +9,7 @@
 //
 // Exits 0 when every test passed. The tests' own lines and the extension's errors are
 // forwarded to stdout (--verbose: the whole browser console); the full console goes to
-// test-results/integration-console.log. The tests write { passed, failed, failures } to
+// test-results/integration-console.log. The tests write { passed, failed, skipped, failures } to
 // SKAFFOLD_TEST_RESULT_FILE (default test-results/integration.json). This process's
 // environment reaches the extension host, e.g. SKAFFOLD_TEST_ADDRESS=127.0.0.1:50051.
 // --tests runs another module with the same `run()` contract (the benchmark's); its result
@@ -104,7 +104,7 @@ function verdict(exitCode, result) {
     console.log(`${path.relative(root, testsPath)}: ${exitCode === 0 ? 'done' : 'FAILED'} in ${secs()}; results in ${resultFile}`);
     return exitCode === 0 ? 0 : 1;
   }
-  console.log(`integration: ${result.passed} passed, ${result.failed} failed in ${secs()}`);
+  console.log(`integration: ${result.passed} passed, ${result.failed} failed, ${Number(result.skipped ?? result.pending ?? 0)} skipped in ${secs()}`);
   if (result.passed + result.failed === 0) {
     console.error('No tests ran: is there a *.test.js beside out/test/integration/index.js (or does --grep match nothing)?');
     return 1;

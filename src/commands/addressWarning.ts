@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { isLoopbackAddress } from '../skaffold/wire/address';
-import { oneLine } from '../skaffold/present/labels';
+import { oneLine, Width } from '../skaffold/base/text';
 
 const WARNED_KEY = 'skaffold.warnedAddresses';
 
@@ -21,7 +21,7 @@ export function warnIfNotLoopback(memory: vscode.Memento, address: string): bool
   void memory.update(WARNED_KEY, [...warned, key].slice(-50));
   void vscode.window.showWarningMessage(vscode.l10n.t(
     'Skaffold at {0} is not on this machine. Its control API has no authentication and no encryption: whoever can reach that port can watch this dev loop and start builds and deploys, and the network can read it. Prefer an SSH tunnel to 127.0.0.1 (ssh -L 50051:127.0.0.1:50051 HOST).',
-    oneLine(address, 100),
+    oneLine(address, Width.address),
   ));
   return true;
 }

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { parseAddress } from '../skaffold/wire/address';
 import { DiscoveredSkaffold, listSkaffoldProcesses } from '../skaffold/launch/discovery';
 import { SkaffoldError } from '../skaffold/wire/errors';
-import { oneLine } from '../skaffold/present/labels';
+import { oneLine, Width } from '../skaffold/base/text';
 import { SkaffoldSession } from '../skaffold/session/session';
 import { SessionManager } from '../skaffold/session/sessionManager';
 
@@ -70,7 +70,7 @@ async function pickTarget(manager: SessionManager, configuredAddress: string): P
   };
   listSkaffoldProcesses().then((list) => {
     const items: AttachItem[] = list.map((found) => ({
-      label: `$(rocket) ${oneLine(labelOf(found), 100)}`,
+      label: `$(rocket) ${oneLine(labelOf(found), Width.name)}`,
       description: [found.address, `pid ${found.pid}`, attached(found.address)].filter(Boolean).join(' · '),
       detail: found.cwd,
       address: found.address,

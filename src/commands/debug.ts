@@ -2,7 +2,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { buildDebugConfiguration, debugExtensionFor, resolveDebugTarget, runtimeLabel } from '../skaffold/debug/debugConfig';
 import { DebugContainerState } from '../skaffold/state/model';
-import { oneLine } from '../skaffold/present/labels';
+import { oneLine, Width } from '../skaffold/base/text';
 import { SkaffoldSession } from '../skaffold/session/session';
 import { SessionManager } from '../skaffold/session/sessionManager';
 import { sessionOfNode } from './pickSession';
@@ -39,8 +39,8 @@ async function pickContainer(manager: SessionManager, node: unknown): Promise<{ 
   }
   const picked = await vscode.window.showQuickPick(
     all.map((entry) => ({
-      label: oneLine(entry.container.containerName ?? entry.container.key, 120),
-      description: [runtimeLabel(entry.container.runtime), oneLine(entry.container.podName, 120), manager.shown.length > 1 ? oneLine(entry.session.label, 60) : undefined].filter(Boolean).join(' · '),
+      label: oneLine(entry.container.containerName ?? entry.container.key, Width.name),
+      description: [runtimeLabel(entry.container.runtime), oneLine(entry.container.podName, Width.name), manager.shown.length > 1 ? oneLine(entry.session.label, Width.label) : undefined].filter(Boolean).join(' · '),
       entry,
     })),
     { placeHolder: vscode.l10n.t('Container to debug') },
@@ -71,7 +71,7 @@ export async function attachDebugger(deps: DebugDeps, node?: unknown): Promise<b
   const { session, container } = picked;
   const target = resolveDebugTarget(container, session.state.ports.values());
   if (!target.ok) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('Cannot attach to {0}: {1}', oneLine(container.containerName ?? container.key, 120), target.reason));
+    void vscode.window.showWarningMessage(vscode.l10n.t('Cannot attach to {0}: {1}', oneLine(container.containerName ?? container.key, Width.name), target.reason));
     return false;
   }
   const extension = debugExtensionFor(target.runtime);
@@ -90,7 +90,7 @@ export async function attachDebugger(deps: DebugDeps, node?: unknown): Promise<b
   const configuration = buildDebugConfiguration(container, target, { localRoot });
   const started = await vscode.debug.startDebugging(folder, configuration as vscode.DebugConfiguration);
   if (!started) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('VS Code did not start the debugger for {0} (localhost:{1}).', oneLine(container.containerName ?? container.key, 120), target.localPort));
+    void vscode.window.showWarningMessage(vscode.l10n.t('VS Code did not start the debugger for {0} (localhost:{1}).', oneLine(container.containerName ?? container.key, Width.name), target.localPort));
   }
   return started;
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { SettingKey } from '../common/settings';
 import { decideExecutable, ExecutableSetting } from '../skaffold/launch/executable';
-import { oneLine } from '../skaffold/present/labels';
+import { oneLine, Width } from '../skaffold/base/text';
 
 const CONSENT_KEY = 'skaffold.executableConsent';
 
@@ -29,13 +29,13 @@ export async function chooseExecutable(memory: vscode.Memento, scope: vscode.Uri
     return decision.executable;
   }
   const allow = vscode.l10n.t('Allow and Start');
-  const own = vscode.l10n.t('Use "{0}"', oneLine(decision.fallback, 80));
+  const own = vscode.l10n.t('Use "{0}"', oneLine(decision.fallback, Width.name));
   const where = decision.level === 'workspaceFolder' ? vscode.l10n.t('This folder\'s settings') : vscode.l10n.t('This workspace\'s settings');
   const choice = await vscode.window.showWarningMessage(
-    vscode.l10n.t('{0} set skaffold.executable to "{1}". Run that program to start Skaffold?', where, oneLine(decision.value, 200)),
+    vscode.l10n.t('{0} set skaffold.executable to "{1}". Run that program to start Skaffold?', where, oneLine(decision.value, Width.name)),
     {
       modal: true,
-      detail: vscode.l10n.t('Workspace settings come with the code you opened. Allow it only if you trust this program; your own setting is "{0}". You are asked once per workspace and value.', oneLine(decision.fallback, 80)),
+      detail: vscode.l10n.t('Workspace settings come with the code you opened. Allow it only if you trust this program; your own setting is "{0}". You are asked once per workspace and value.', oneLine(decision.fallback, Width.name)),
     },
     allow,
     own,

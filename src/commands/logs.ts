@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { ContainerInfo } from '../skaffold/streams/containerLogs';
-import { oneLine } from '../skaffold/present/labels';
+import { oneLine, Width } from '../skaffold/base/text';
 import { SkaffoldSession } from '../skaffold/session/session';
 import { SessionManager } from '../skaffold/session/sessionManager';
 import { LogChannels } from '../views/output/logChannels';
@@ -84,7 +84,7 @@ export async function showContainerLogs(manager: SessionManager, channels: LogCh
   }
   const candidates = containersOf(session, all, node);
   if (candidates.length === 0) {
-    const name = typeof (node as RowArg | undefined)?.name === 'string' ? oneLine((node as RowArg).name as string, 200) : undefined;
+    const name = typeof (node as RowArg | undefined)?.name === 'string' ? oneLine((node as RowArg).name as string, Width.name) : undefined;
     void vscode.window.showInformationMessage(name
       ? vscode.l10n.t('No logs from {0} yet: Skaffold sends them while its containers run.', name)
       : vscode.l10n.t('No container logs yet: Skaffold sends them once your application runs.'));
@@ -93,7 +93,7 @@ export async function showContainerLogs(manager: SessionManager, channels: LogCh
   let chosen = candidates[0];
   if (candidates.length > 1) {
     const picked = await vscode.window.showQuickPick(
-      candidates.map((c) => ({ label: oneLine(c.container, 120), description: `${oneLine(c.pod, 120)} · ${vscode.l10n.t('{0} lines', c.lineCount)}`, c })),
+      candidates.map((c) => ({ label: oneLine(c.container, Width.name), description: `${oneLine(c.pod, Width.name)} · ${vscode.l10n.t('{0} lines', c.lineCount)}`, c })),
       { placeHolder: vscode.l10n.t('Container whose logs to show') },
     );
     if (!picked) {
@@ -135,7 +135,7 @@ export async function showOutput(manager: SessionManager, channels: LogChannels,
     const all = store.tasks().filter((t) => t.lineCount > 0).reverse();
     if (all.length > 0) {
       const picked = await vscode.window.showQuickPick(
-        all.map((t) => ({ label: oneLine(t.id, 80), description: [t.status ? oneLine(t.status, 40) : undefined, vscode.l10n.t('{0} lines', t.lineCount)].filter(Boolean).join(' · '), detail: t.error ? oneLine(t.error, 200) : undefined, id: t.id })),
+        all.map((t) => ({ label: oneLine(t.id, Width.code), description: [t.status ? oneLine(t.status, Width.status) : undefined, vscode.l10n.t('{0} lines', t.lineCount)].filter(Boolean).join(' · '), detail: t.error ? oneLine(t.error, Width.line) : undefined, id: t.id })),
         { placeHolder: vscode.l10n.t('Skaffold task whose output to show') },
       );
       if (!picked) {
@@ -148,7 +148,7 @@ export async function showOutput(manager: SessionManager, channels: LogChannels,
     void vscode.window.showInformationMessage(logs.outputSupported === false
       ? logs.unsupportedReason ?? vscode.l10n.t('This Skaffold does not send its output over its API (Skaffold v2 does).')
       : name
-        ? vscode.l10n.t('Skaffold has not sent any output for {0} yet.', oneLine(name, 200))
+        ? vscode.l10n.t('Skaffold has not sent any output for {0} yet.', oneLine(name, Width.name))
         : vscode.l10n.t('Skaffold has not sent any output for this yet.'));
     return undefined;
   }

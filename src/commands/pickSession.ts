@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { oneLine, sessionSummary } from '../skaffold/present/labels';
+import { sessionSummary } from '../skaffold/present/labels';
+import { oneLine, Width } from '../skaffold/base/text';
 import { SkaffoldSession } from '../skaffold/session/session';
 import { SessionManager } from '../skaffold/session/sessionManager';
 
@@ -35,7 +36,7 @@ export async function pickSession(
     return candidates[0];
   }
   const picked = await vscode.window.showQuickPick(
-    candidates.map((session) => ({ label: oneLine(session.label, 120), description: `${session.address} · ${sessionSummary(session).text}`, session })),
+    candidates.map((session) => ({ label: oneLine(session.label, Width.name), description: `${session.address} · ${sessionSummary(session).text}`, session })),
     { placeHolder: options.placeHolder },
   );
   return picked?.session;

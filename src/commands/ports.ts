@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { PortState } from '../skaffold/state/model';
-import { oneLine, openPorts, portLabel, portUrl } from '../skaffold/present/labels';
+import { openPorts, portLabel, portUrl } from '../skaffold/present/labels';
+import { oneLine, Width } from '../skaffold/base/text';
 import { SessionManager } from '../skaffold/session/sessionManager';
 import { sessionOfNode } from './pickSession';
 
@@ -26,7 +27,7 @@ async function pickPort(manager: SessionManager, node: unknown): Promise<PortSta
   const picked = await vscode.window.showQuickPick(
     ports.map(({ session, port }) => ({
       label: portLabel(port),
-      description: [port.namespace, shown.length > 1 ? oneLine(session.label, 60) : undefined].filter(Boolean).join(' · '),
+      description: [port.namespace, shown.length > 1 ? oneLine(session.label, Width.label) : undefined].filter(Boolean).join(' · '),
       port,
     })),
     { placeHolder: vscode.l10n.t('Forwarded port') },
@@ -37,7 +38,7 @@ async function pickPort(manager: SessionManager, node: unknown): Promise<PortSta
 async function externalUrl(p: PortState): Promise<vscode.Uri> {
   const url = portUrl(p);
   if (!url) {
-    throw new Error(vscode.l10n.t('Port {0} is bound to {1}, not to this machine\'s loopback: not opened.', p.localPort, p.address));
+    throw new Error(vscode.l10n.t('Port {0} is bound to {1}, not to this machine\'s loopback: not opened.', p.localPort, oneLine(p.address, Width.address)));
   }
   // Through asExternalUri so that it works from a remote window too.
   return vscode.env.asExternalUri(vscode.Uri.parse(url));

@@ -56,3 +56,35 @@ export function onDidChangeSettings(listener: (settings: Settings, changed: (key
 function stringArray(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
+
+/**
+ * The window's settings as they are now, and their changes: each component reads the keys it
+ * needs and subscribes to those itself (`watch`), so the wiring passes one object around.
+ */
+export class LiveSettings implements vscode.Disposable {
+  private current = readSettings();
+  private readonly changes = new vscode.EventEmitter<(keyof Settings)[]>();
+  private readonly subscription = onDidChangeSettings((next, changed) => {
+    this.current = next;
+    this.changes.fire(changed);
+  });
+
+  /** The snapshot now. */
+  get value(): Settings {
+    return this.current;
+  }
+
+  /** Calls `listener` with the new value each time `key` changes. */
+  watch<K extends keyof Settings>(key: K, listener: (value: Settings[K]) => void): vscode.Disposable {
+    return this.changes.event((changed) => {
+      if (changed.includes(key)) {
+        listener(this.current[key]);
+      }
+    });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changes.dispose();
+  }
+}

@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
+import { LiveSettings } from '../common/settings';
 import { CommandId, STATUS_BAR_ID } from '../common/ids';
 import { Disposable } from '../common/disposable';
 import { escapeMarkdown } from '../skaffold/present/markdown';
-import { formatDuration, mostUrgent, oneLine, sessionSummary, statusLook, Summary, SUMMARY_ICON } from '../skaffold/present/labels';
+import { formatDuration, mostUrgent, sessionSummary, statusLook, Summary, SUMMARY_ICON } from '../skaffold/present/labels';
+import { oneLine, Width } from '../skaffold/base/text';
 import { SkaffoldSession } from '../skaffold/session/session';
 import { SessionManager } from '../skaffold/session/sessionManager';
 
@@ -19,9 +21,10 @@ export class SkaffoldStatusBar extends Disposable {
   private lastBackground: string | undefined;
   private shown = false;
 
-  constructor(private readonly manager: SessionManager, enabled: boolean) {
+  constructor(private readonly manager: SessionManager, settings: LiveSettings) {
     super();
-    this.enabled = enabled;
+    this.enabled = settings.value.statusBarEnabled;
+    this._register(settings.watch('statusBarEnabled', (enabled) => this.setEnabled(enabled)));
     this.item = this._register(vscode.window.createStatusBarItem(STATUS_BAR_ID, vscode.StatusBarAlignment.Left, 50));
     this.item.name = 'Skaffold';
     this.item.command = CommandId.FocusView;
@@ -54,7 +57,7 @@ export class SkaffoldStatusBar extends Disposable {
     const sessions = this.manager.shown.map((session) => ({ session, summary: sessionSummary(session) }));
     const { session: worst, summary } = mostUrgent(sessions) ?? { session: this.manager.configured, summary: sessionSummary(this.manager.configured) };
     const many = sessions.length > 1;
-    const what = many ? `${oneLine(worst.label, 40)} ${summary.text}` : summary.text;
+    const what = many ? `${oneLine(worst.label, Width.label)} ${summary.text}` : summary.text;
     const text = `$(${SUMMARY_ICON[summary.kind]}) Skaffold${many ? ` (${sessions.length})` : ''}${summary.kind === 'ready' ? '' : `: ${what}`}`;
     // Write a property only when it changes: each write is a message to the workbench.
     if (text !== this.lastText) {
@@ -69,12 +72,12 @@ export class SkaffoldStatusBar extends Disposable {
       this.lastBackground = background;
     }
     const tooltip = many
-      ? [...sessions.map(({ session, summary: s }) => `${oneLine(session.label, 60)} (${session.address}): ${s.text}`), 'Click to show the Skaffold views.'].join('\n')
+      ? [...sessions.map(({ session, summary: s }) => `${oneLine(session.label, Width.label)} (${session.address}): ${s.text}`), 'Click to show the Skaffold views.'].join('\n')
       : this.tooltipText(worst, summary);
     if (tooltip !== this.lastTooltip) {
       const md = new vscode.MarkdownString();
       md.isTrusted = false;
-      md.appendMarkdown(tooltip.split('\n').map((line) => escapeMarkdown(oneLine(line, 500))).join('  \n'));
+      md.appendMarkdown(tooltip.split('\n').map((line) => escapeMarkdown(oneLine(line, Width.detail))).join('  \n'));
       this.item.tooltip = md;
       this.lastTooltip = tooltip;
     }
@@ -89,13 +92,13 @@ export class SkaffoldStatusBar extends Disposable {
     }
     for (const a of s.state.artifacts.values()) {
       const d = a.lastResult && a.lastResult.iteration === a.iteration ? formatDuration(a.lastResult.durationMs) : '';
-      lines.push(`${statusLook(a.status).icon === 'pass' ? '✓' : a.status === 'Failed' ? '✗' : '•'} ${oneLine(a.name, 80)}: ${oneLine(a.status, 30)}${d ? ` (${d})` : ''}`);
+      lines.push(`${statusLook(a.status).icon === 'pass' ? '✓' : a.status === 'Failed' ? '✗' : '•'} ${oneLine(a.name, Width.name)}: ${oneLine(a.status, Width.status)}${d ? ` (${d})` : ''}`);
     }
     if (s.state.deploy.status !== 'Not Started') {
-      lines.push(`Deploy: ${oneLine(s.state.deploy.status, 30)}`);
+      lines.push(`Deploy: ${oneLine(s.state.deploy.status, Width.status)}`);
     }
     if (s.state.statusCheck.status !== 'Not Started') {
-      lines.push(`Status check: ${oneLine(s.state.statusCheck.status, 30)}`);
+      lines.push(`Status check: ${oneLine(s.state.statusCheck.status, Width.status)}`);
     }
     lines.push('Click to show the Skaffold views.');
     return lines.join('\n');

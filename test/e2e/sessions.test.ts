@@ -21,6 +21,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { freePort, harness, Workbench } from './harness';
+import { toastShown } from './helpers';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const STANDIN = path.join(root, 'test', 'fakes', 'bin', 'skaffold');
@@ -274,7 +275,7 @@ test('Start skaffold dev with skaffold.executable pointing nowhere: "was not fou
   assert.equal(message, `The Skaffold executable "${MISSING}" was not found. Install Skaffold or set skaffold.executable to its path.`);
   const setPath = toast.getByRole('button', { name: 'Set Path' });
   await setPath.waitFor();
-  await page.waitForTimeout(500); // the toast slides in
+  await toastShown(toast);
   await wb.screenshot('sessions-5-not-found');
   assert.deepEqual(skaffoldsInWorkspace().map((p) => p.pid), [outside?.pid], 'nothing new was started');
   assert.equal((await treeRows('Artifacts')).filter(([level]) => level === 1).length, sessionsBefore, 'no new session');

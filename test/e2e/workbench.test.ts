@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { FakeSkaffold } from '../fakes/skaffoldFake';
+import { eventually, toastShown } from './helpers';
 
 // Plain CommonJS helpers shared with `npm start`.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -150,30 +151,19 @@ test('Deploy Now while auto deploy is on: the user is told it would not run and 
   const toast = page.locator('.notifications-toasts .notification-list-item').filter({ hasText: 'Auto deploy is on' });
   await toast.waitFor({ timeout: 10_000 });
   assert.match(await toast.locator('.notification-list-item-message').innerText(), /Skaffold does not run a manual deploy while it is/);
-  await page.waitForTimeout(500); // the toast slides in
+  await toastShown(toast);
   await shot('4-auto-on-warning');
   await toast.getByRole('button', { name: 'Turn Auto Deploy Off and Run' }).click();
-  const deadline = Date.now() + 10_000;
-  while (!fake.calls.some((c) => c.method === 'Execute') && Date.now() < deadline) {
-    await page.waitForTimeout(100);
-  }
+  await eventually('the manual deploy to reach Skaffold', () => fake.calls.some((c) => c.method === 'Execute'));
   assert.equal(fake.state.deployState?.autoTrigger, false, 'auto deploy turned off first');
   assert.deepEqual(fake.calls.filter((c) => c.method === 'AutoDeploy' || c.method === 'Execute').map((c) => c.method), ['AutoDeploy', 'Execute']);
   await palette('Skaffold: Toggle Auto Deploy');
-  const autoDeploy = () => fake.state.deployState?.autoTrigger === true;
-  while (!autoDeploy() && Date.now() < deadline + 10_000) {
-    await page.waitForTimeout(100);
-  }
-  assert.ok(autoDeploy(), 'auto deploy back on');
+  await eventually('auto deploy back on', () => fake.state.deployState?.autoTrigger === true);
 });
 
 test('a command from the palette reaches Skaffold: Toggle Auto Build', async () => {
   await palette('Skaffold: Toggle Auto Build');
-  const deadline = Date.now() + 10_000;
-  while (fake.state.buildState?.autoTrigger !== false && Date.now() < deadline) {
-    await page.waitForTimeout(100);
-  }
-  assert.equal(fake.state.buildState?.autoTrigger, false);
+  await eventually('auto build off', () => fake.state.buildState?.autoTrigger === false);
   assert.ok(fake.calls.some((c) => c.method === 'AutoBuild'));
   await fake.changeFile('example/worker');
   await palette('Skaffold: Build Now');

@@ -1,7 +1,11 @@
-/** What the extension-host suites share: the extension, waiting, and reading a tree as VS Code does. */
+/**
+ * What the extension-host suites share: the extension, waiting (polled, or for a published
+ * change), events to stream, and reading a tree as VS Code does.
+ */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { SkaffoldExtensionApi } from '../../src/extension';
+import type { LogEntry } from '../../src/skaffold/wire/protocol';
 
 export const EXTENSION_ID = 'vscode-skaffold.vscode-skaffold';
 
@@ -19,6 +23,47 @@ export async function eventually(what: string, check: () => boolean | Promise<bo
     }
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * Waits for `ms` of wall-clock time. Only for checking that nothing more happens over a quiet
+ * period; to wait for something, await it or poll it (`eventually`, `published`).
+ */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Resolves at the first state change the session manager publishes after which `predicate`
+ * holds. Listeners registered before this one (the extension's views, problems, debug auto
+ * attach: all built at activation) have handled that change and every earlier one by then.
+ */
+export function published(ext: SkaffoldExtensionApi, predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`timed out waiting for a published change with ${what}`));
+    }, timeoutMs);
+    const sub = ext.manager.onDidChangeState(() => {
+      if (predicate()) {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve();
+      }
+    });
+  });
+}
+
+let seq = 0;
+
+/** A resource status event stamped `at`, over `pods` pods named Pod/load-N; `status` defaults to cycling. */
+export function resourceEntry(i: number, pods: number, at = Date.now(), status = i % 3 === 2 ? 'Succeeded' : 'In Progress'): LogEntry {
+  const resource = `Pod/load-${i % pods}`;
+  return {
+    timestamp: { seconds: String(Math.floor(at / 1000)), nanos: (at % 1000) * 1e6 + (seq++ % 1e6) },
+    event: { resourceStatusCheckEvent: { resource, status, message: `poll ${i}` } },
+    entry: `Resource ${resource} status updated to ${status}`,
+  };
 }
 
 export interface Row {

@@ -5,7 +5,8 @@
  *
  * Runs every `*.test.js` under out/test/integration/ with mocha (bdd), prints each result
  * prefixed with MARK (the runner forwards those browser-console lines to its stdout), and
- * writes { passed, failed, pending, failures } to SKAFFOLD_TEST_RESULT_FILE.
+ * writes { passed, failed, skipped, failures } to SKAFFOLD_TEST_RESULT_FILE (skipped: mocha's
+ * pending tests; `pending` is the same count under mocha's name, for older readers).
  * SKAFFOLD_TEST_GREP runs only the tests whose full title contains it.
  */
 import * as fs from 'fs';
@@ -24,6 +25,7 @@ function say(text: string): void {
 interface Result {
   passed: number;
   failed: number;
+  skipped: number;
   pending: number;
   durationMs: number;
   failures: { title: string; message: string }[];
@@ -68,11 +70,11 @@ class LineReporter extends Mocha.reporters.Base {
 
 export function run(): Promise<void> {
   const started = Date.now();
-  const result: Result = { passed: 0, failed: 0, pending: 0, durationMs: 0, failures: [] };
+  const result: Result = { passed: 0, failed: 0, skipped: 0, pending: 0, durationMs: 0, failures: [] };
   const finish = (): void => {
     result.durationMs = Date.now() - started;
     writeResult(result);
-    say(`extension host: ${result.passed} passed, ${result.failed} failed${result.pending ? `, ${result.pending} skipped` : ''} in ${(result.durationMs / 1000).toFixed(1)} s`);
+    say(`extension host: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped in ${(result.durationMs / 1000).toFixed(1)} s`);
   };
   const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, reporter: LineReporter });
   if (process.env.SKAFFOLD_TEST_GREP) {
@@ -102,7 +104,7 @@ export function run(): Promise<void> {
       return;
     }
     runner.on('pass', () => { result.passed++; });
-    runner.on('pending', () => { result.pending++; });
+    runner.on('pending', () => { result.skipped++; result.pending++; });
     runner.on('fail', (t, err: Error) => {
       result.failed++;
       result.failures.push({ title: t.fullTitle(), message: String(err?.message ?? err).split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ') });

@@ -15,7 +15,7 @@ import type { HistoryTreeNode } from '../../src/views/trees/historyView';
 import type { Event, LogEntry } from '../../src/skaffold/wire/protocol';
 import { MANUAL_AFTER_MS } from '../../src/skaffold/present/triggerCause';
 import { FakeSkaffold } from '../fakes/skaffoldFake';
-import { api, eventually, rows } from './helpers';
+import { api, eventually, published, rows } from './helpers';
 
 function entry(event: Event, text = ''): LogEntry {
   const now = Date.now();
@@ -267,9 +267,12 @@ describe('Problems, logs, debugging and history', () => {
       fake.emit(started);
       fake.emit(entry({ portEvent: { localPort: 56268, remotePort: 56268, podName, containerName: 'sidecar', namespace: 'default', portName: 'dlv', resourceType: 'pod', resourceName: podName, address: '127.0.0.1', targetPort: { type: 0, intVal: 56268 } } }));
       await eventually('the offer', () => offers.length > 0);
+      // The auto attach sees each published change before this test's listener does: once the
+      // change with the event sent after the repeat is published, the repeat has been judged.
+      const judged = published(ext, () => ext.session.state.skaffoldInfo === 'unrelated', 'the event after the repeat');
       fake.emit(started); // the same container reported again
       fake.emit(entry({ metaEvent: { entry: 'unrelated' } }));
-      await new Promise((r) => setTimeout(r, 400));
+      await judged;
       assert.deepStrictEqual(offers.filter((o) => o.includes('sidecar')).length, 1);
       assert.match(offers[0], /sidecar in pod .* is ready to debug \(Go\)/);
     } finally {

@@ -75,7 +75,8 @@ describe('Security review', () => {
         await config().update('skaffold.address', '127.0.0.1:50999', vscode.ConfigurationTarget.Global);
         await config().update('skaffold.address', '192.0.2.10:50051', vscode.ConfigurationTarget.Global);
         await config().update('skaffold.address', '[::1]:50051', vscode.ConfigurationTarget.Global);
-        await new Promise((r) => setTimeout(r, 200));
+        // Each address is judged (and warned about) as the session takes it: the last one taken, all were.
+        await eventually('the session at the last address', () => ext.session.address.includes('::1'));
         assert.strictEqual(shown.length, 1, 'once for that address; none for loopback');
       });
     } finally {

@@ -13,25 +13,13 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { LogEntry } from '../../src/skaffold/wire/protocol';
 import type { SkaffoldSession } from '../../src/skaffold/session/session';
 import { FakeSkaffold } from '../fakes/skaffoldFake';
-import { api, eventually, EXTENSION_ID } from './helpers';
+import { api, eventually, EXTENSION_ID, resourceEntry, sleep } from './helpers';
 
 /** Server-side connections the fake holds. */
 function connections(fake: FakeSkaffold): number {
   return (fake as unknown as { sockets: Set<net.Socket> }).sockets.size;
-}
-
-let seq = 0;
-function resourceEntry(i: number): LogEntry {
-  const at = Date.now();
-  const resource = `Pod/burst-${i % 100}`;
-  return {
-    timestamp: { seconds: String(Math.floor(at / 1000)), nanos: (at % 1000) * 1e6 + (seq++ % 1e6) },
-    event: { resourceStatusCheckEvent: { resource, status: i % 2 ? 'In Progress' : 'Succeeded', message: `poll ${i}` } },
-    entry: `Resource ${resource} status updated`,
-  };
 }
 
 /** The extension host's log files that would hold an exception: the host's and the extension's channel. */
@@ -70,11 +58,11 @@ describe('faults: the extension deactivated mid-stream (last: the extension is d
       for (const fake of [shop, billing]) {
         timers.push(setInterval(() => {
           for (let k = 0; k < 500; k++) {
-            fake.emit(resourceEntry(i++));
+            fake.emit(resourceEntry(i++, 100));
           }
         }, 2));
       }
-      await eventually('the bursts reaching both sessions', () => sessions.every((s) => s.state.resources.has('Pod/burst-99')));
+      await eventually('the bursts reaching both sessions', () => sessions.every((s) => s.state.resources.has('Pod/load-99')));
 
       const logs = new Map(logFiles().map((f) => [f, fs.statSync(f).size]));
       process.on('unhandledRejection', onRejection);
@@ -96,8 +84,9 @@ describe('faults: the extension deactivated mid-stream (last: the extension is d
       assert.strictEqual(ext.manager.sessions.length, 0, 'every session disposed');
       const states = sessions.map((s) => s.state);
       const emitted = shop.history.length + billing.history.length;
-      await new Promise((r) => setTimeout(r, 500)); // the bursts go on; the host's log writer flushes
-      assert.ok(shop.history.length + billing.history.length > emitted, 'the fakes were still streaming');
+      await eventually('the fakes to stream on', () => shop.history.length + billing.history.length > emitted + 1000);
+      // A quiet period: nothing is applied or reconnected while they stream on, and the host's log writer flushes (nothing to await).
+      await sleep(500);
       assert.ok(sessions.every((s, n) => s.state === states[n]), 'nothing applied after deactivate');
       assert.deepStrictEqual([shop.subscriberCount, billing.subscriberCount, connections(shop), connections(billing)], [0, 0, 0, 0], 'and nothing reconnected');
       for (const [file, size] of logs) {

@@ -1,7 +1,7 @@
 /**
  * Conformance of our proto (proto/skaffold.proto + proto/enums.proto) with Skaffold's own v1
- * API, from the reference protos beside the checkout (../shared/skaffold, or
- * SKAFFOLD_SHARED_DIR): Skaffold v1.0.0's and v2.24.0's v1 (newest).
+ * API: Skaffold v1.0.0's and v2.24.0's v1 (newest), as the wire facts of their protos
+ * (test/fixtures/wire, written from the reference protos by `npm run fixtures`) describe them.
  *
  * 1. Structure, field by field: every message, field (number, name, type, wire type,
  *    repeated/map and key type, oneof), reserved number, enum value and RPC of the references is
@@ -10,10 +10,9 @@
  *    at least once) encoded with ours decode to the same object with v2.24.0 and back; Skaffold
  *    v1.0.0's decoder keeps what it knows and skips the newer fields. Then random LogEntries and
  *    States (fast-check) the same way.
- * 3. What a real Skaffold v2.7 wrote (recorded event logs, HTTP streams and GetState answers)
- *    reads the same through ours, v2.24.0 and (what it knows) v1.0.0.
- *
- * Without the reference folder every test says so and skips.
+ * 3. What a real Skaffold v2.7 wrote (recorded event logs, HTTP streams and GetState answers,
+ *    test/fixtures/recorded) reads the same through ours, v2.24.0 and (what it knows) v1.0.0.
+ * 4. The fixtures themselves: a root rebuilt from wire facts is the root they were taken from.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,23 +22,20 @@ import { isDeepStrictEqual } from 'util';
 import * as protobuf from 'protobufjs';
 import fc from 'fast-check';
 import {
-  Obj, TO_OBJECT, arbitraryOf, canonical, checkRecordings, diffSchemas, referenceMissing, skipped, fieldsSet, findRepoRoot, loadProto, project,
-  reachableFields, sharedLayout, unusedEnums, v1Definitions,
+  Obj, TO_OBJECT, V1_API, arbitraryOf, canonical, checkRecordings, diffSchemas, fieldsSet, findRepoRoot, fixturesLayout, loadProto, loadWireFacts, project,
+  reachableFields, rootFromWireFacts, unusedEnums, v1Definitions, wireFactsOf,
 } from './conformance/protoTools';
 
 const repoRoot = findRepoRoot(__dirname);
-const shared = sharedLayout(repoRoot);
-
-const missing = (...files: string[]) => referenceMissing(shared, "conformance with Skaffold's proto", ...files);
-const protoMissing = () => missing(shared.v1_0.file, shared.v2_24.file);
+const fixtures = fixturesLayout(repoRoot);
 
 interface Roots { ours: protobuf.Root; v1_0: protobuf.Root; v2_24: protobuf.Root }
 let loaded: Roots | undefined;
 function roots(): Roots {
   loaded ??= {
     ours: loadProto(path.join(repoRoot, 'proto', 'skaffold.proto'), [path.join(repoRoot, 'proto')]),
-    v1_0: loadProto(shared.v1_0.file, shared.v1_0.include),
-    v2_24: loadProto(shared.v2_24.file, shared.v2_24.include),
+    v1_0: loadWireFacts(fixtures.wire.v1_0),
+    v2_24: loadWireFacts(fixtures.wire.v2_24),
   };
   return loaded;
 }
@@ -50,9 +46,6 @@ const HARMLESS: { match: RegExp; why: string }[] = [];
 // ------------------------------------------------------------------------------- 1. structure
 
 test('structure: every v1 message, field, enum value and RPC of Skaffold v2.24.0 is in ours with the same number and type', (t) => {
-  if (skipped(t, protoMissing())) {
-    return;
-  }
   const { ours, v2_24 } = roots();
   const d = diffSchemas(v2_24, ours, 'Skaffold v2.24.0', 'ours');
   t.diagnostic(`compared ${d.messages} messages, ${d.fields} fields, ${d.enums} enums, ${d.enumValues} enum values, ${d.methods} RPCs`);
@@ -64,9 +57,6 @@ test('structure: every v1 message, field, enum value and RPC of Skaffold v2.24.0
 });
 
 test('structure: the v1.0.0 API is a subset of ours, and of v2.24.0, with the same numbers and types', (t) => {
-  if (skipped(t, protoMissing())) {
-    return;
-  }
   const { ours, v1_0, v2_24 } = roots();
   const d = diffSchemas(v1_0, ours, 'Skaffold v1.0.0', 'ours');
   const history = diffSchemas(v1_0, v2_24, 'Skaffold v1.0.0', 'Skaffold v2.24.0');
@@ -78,9 +68,6 @@ test('structure: the v1.0.0 API is a subset of ours, and of v2.24.0, with the sa
 });
 
 test('structure: ours invents nothing that Skaffold v2.24.0\'s v1 does not have', (t) => {
-  if (skipped(t, protoMissing())) {
-    return;
-  }
   const { ours, v2_24 } = roots();
   const extra = [
     ...diffSchemas(ours, v2_24, 'ours', 'Skaffold v2.24.0').problems,
@@ -204,9 +191,6 @@ function samples(problems: string[]): { label: string; typeName: string; expecte
 }
 
 test('round trip: a LogEntry of every Event kind and a full State, ours <-> Skaffold v2.24.0, identical objects', (t) => {
-  if (skipped(t, protoMissing())) {
-    return;
-  }
   const { v2_24 } = roots();
   const problems: string[] = [];
   const all = samples(problems);
@@ -227,9 +211,6 @@ test('round trip: a LogEntry of every Event kind and a full State, ours <-> Skaf
 });
 
 test('round trip: a Skaffold v1.0.0 client decodes today\'s messages, keeps the fields it knows and skips the newer ones', (t) => {
-  if (skipped(t, protoMissing())) {
-    return;
-  }
   const problems: string[] = [];
   let skippedFields = 0;
   let checked = 0;
@@ -250,9 +231,6 @@ test('round trip: a Skaffold v1.0.0 client decodes today\'s messages, keeps the 
 });
 
 test('property: random LogEntries and States round-trip identically between ours and Skaffold v2.24.0; v1.0.0 keeps what it knows', (t) => {
-  if (skipped(t, protoMissing())) {
-    return;
-  }
   const { ours, v1_0, v2_24 } = roots();
   let runs = 0;
   for (const typeName of ['proto.LogEntry', 'proto.State']) {
@@ -276,12 +254,7 @@ test('property: random LogEntries and States round-trip identically between ours
 // ------------------------------------------------------------------------------- 3. recordings
 
 test('recordings: every event and state a real Skaffold v2.7 sent reads the same with ours, v2.24.0 and (what it knows) v1.0.0', (t) => {
-  const scenarios = fs.existsSync(shared.recorded)
-    ? fs.readdirSync(shared.recorded).filter((s) => fs.existsSync(path.join(shared.recorded, s, 'events.json'))).sort()
-    : [];
-  if (skipped(t, protoMissing() ?? (scenarios.length ? undefined : missing(path.join(shared.recorded, 'ok', 'events.json'))))) {
-    return;
-  }
+  const scenarios = fs.readdirSync(fixtures.recorded).filter((s) => fs.existsSync(path.join(fixtures.recorded, s, 'events.json'))).sort();
   const { ours } = roots();
   const entryType = ours.lookupType('proto.LogEntry');
   const stateType = ours.lookupType('proto.State');
@@ -289,8 +262,30 @@ test('recordings: every event and state a real Skaffold v2.7 sent reads the same
   const check = (label: string, type: protobuf.Type, json: unknown) => {
     checkRoundTrip(label, `proto.${type.name}`, canonical(json, type, label, problems), problems);
   };
-  const count = checkRecordings(shared.recorded, scenarios, { events: 'events.json', stream: 'v1-events.stream', state: 'v1-state.json' }, { event: entryType, state: stateType }, check, problems);
+  const count = checkRecordings(fixtures.recorded, scenarios, { events: 'events.json', stream: 'v1-events.stream', state: 'v1-state.json' }, { event: entryType, state: stateType }, check, problems);
   t.diagnostic(`scenarios ${scenarios.join(', ')}: ${count.events} logged events, ${count.streamed} streamed events, ${count.states} states`);
   assert.equal(problems.length, 0, `${problems.length} mismatches:\n${problems.join('\n')}`);
-  assert.ok(count.events >= 60 && count.states >= 3, `only ${count.events} events and ${count.states} states found`);
+  assert.ok(count.events >= 60 && count.streamed >= 60 && count.states >= 3, `only ${count.events} events, ${count.streamed} streamed and ${count.states} states found`);
+});
+
+// ------------------------------------------------------------------------------- 4. the fixtures
+
+test('fixtures: a root rebuilt from wire facts has the same messages, fields, enums and RPCs as the one they were taken from', (t) => {
+  // What `npm run fixtures` does with Skaffold's protos, done here with ours (on any clone).
+  const { ours } = roots();
+  const facts = wireFactsOf(ours, V1_API);
+  const rebuilt = rootFromWireFacts(facts);
+  const there = diffSchemas(ours, rebuilt, 'ours', 'ours rebuilt');
+  const back = diffSchemas(rebuilt, ours, 'ours rebuilt', 'ours');
+  assert.deepEqual([...there.problems, ...back.problems], []);
+  assert.deepEqual(wireFactsOf(rebuilt, V1_API), facts, 'the facts of the rebuilt root');
+  assert.ok(there.messages >= 36 && there.fields >= 125 && there.methods === 8, `compared only ${there.messages} messages`);
+  // The committed fixtures are what the generator writes (no hand edits): their facts rebuild to themselves.
+  for (const file of Object.values(fixtures.wire)) {
+    const written = JSON.parse(fs.readFileSync(file, 'utf8')) as Obj;
+    const scope = { pkg: String(written.package), service: Object.keys(written.services as Obj)[0] };
+    const wire = Object.fromEntries(Object.entries(written).filter(([key]) => key !== 'comment' && key !== 'source'));
+    assert.deepEqual(wireFactsOf(loadWireFacts(file), scope), wire, path.basename(file));
+  }
+  t.diagnostic(`rebuilt ${there.messages} messages, ${there.fields} fields, ${there.enums} enums and ${there.methods} RPCs`);
 });

@@ -1,7 +1,7 @@
 /**
  * Conformance of our v2 proto (proto/v2/skaffold.proto with proto/enums.proto and
- * proto/v2/enums_v2.proto) with Skaffold v2.24.0's v2 API, from the reference protos beside the
- * checkout (../shared/skaffold, or SKAFFOLD_SHARED_DIR).
+ * proto/v2/enums_v2.proto) with Skaffold v2.24.0's v2 API, as the wire facts of its proto
+ * (test/fixtures/wire/skaffold-v2.24.0-v2.json, written by `npm run fixtures`) describe it.
  *
  * 1. Structure, field by field: every message, field (number, name, type, wire type,
  *    repeated/map and key type, oneof), reserved number, enum value and RPC of Skaffold's v2 is
@@ -10,11 +10,9 @@
  * 2. Bytes: an Event of every kind and a full State (every field of every v2 message set at least
  *    once) encoded with ours decode to the same object with Skaffold's and back, also through
  *    the proto-loader definition the extension runs with; then random Events and States.
- * 3. What a real Skaffold v2.7 sent: the v2 events as @grpc/proto-loader decoded them (keepCase)
- *    and GetState, read identically through our runtime definition; the v2 event logs, HTTP
- *    streams and states (protojson) the same through ours and Skaffold's.
- *
- * Without the reference folder every test says so and skips.
+ * 3. What a real Skaffold v2.7 sent (test/fixtures/recorded): the v2 events as @grpc/proto-loader
+ *    decoded them (keepCase) and GetState, read identically through our runtime definition; the
+ *    v2 event logs, HTTP streams and states (protojson) the same through ours and Skaffold's.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,23 +23,20 @@ import * as protobuf from 'protobufjs';
 import fc from 'fast-check';
 import type * as protoLoader from '@grpc/proto-loader';
 import {
-  Obj, TO_OBJECT, V2_API, apiDefinitions, arbitraryOf, canonical, checkRecordings, diffSchemas, referenceMissing, skipped, fieldsSet, findRepoRoot, loadProto,
-  reachableFields, sharedLayout, unusedEnums,
+  Obj, TO_OBJECT, V2_API, apiDefinitions, arbitraryOf, canonical, checkRecordings, diffSchemas, fieldsSet, findRepoRoot, fixturesLayout, loadProto,
+  loadWireFacts, reachableFields, rootFromWireFacts, unusedEnums, wireFactsOf,
 } from './conformance/protoTools';
 import { loadSkaffoldV2PackageDefinition } from '../../src/skaffold/wire/protocolV2';
 
 const repoRoot = findRepoRoot(__dirname);
-const shared = sharedLayout(repoRoot);
-
-const missing = (...files: string[]) => referenceMissing(shared, "conformance with Skaffold's v2 proto", ...files);
-const protoMissing = () => missing(shared.v2_24_v2.file);
+const fixtures = fixturesLayout(repoRoot);
 
 interface Roots { ours: protobuf.Root; ref: protobuf.Root }
 let loaded: Roots | undefined;
 function roots(): Roots {
   loaded ??= {
     ours: loadProto(path.join(repoRoot, 'proto', 'v2', 'skaffold.proto'), [path.join(repoRoot, 'proto')]),
-    ref: loadProto(shared.v2_24_v2.file, shared.v2_24_v2.include),
+    ref: loadWireFacts(fixtures.wire.v2_24_v2),
   };
   return loaded;
 }
@@ -63,9 +58,6 @@ function runtime(): { event: Serializer; state: Serializer; eventRequest: Serial
 // ------------------------------------------------------------------------------- 1. structure
 
 test('v2 structure: every message, field, enum value and RPC of Skaffold v2.24.0\'s v2 is in ours with the same number and type', (t) => {
-  if (skipped(t, protoMissing())) {
-    return;
-  }
   const { ours, ref } = roots();
   const d = diffSchemas(ref, ours, 'Skaffold v2.24.0', 'ours', V2_API);
   t.diagnostic(`compared ${d.messages} messages, ${d.fields} fields, ${d.enums} enums, ${d.enumValues} enum values, ${d.methods} RPCs`);
@@ -75,9 +67,6 @@ test('v2 structure: every message, field, enum value and RPC of Skaffold v2.24.0
 });
 
 test('v2 structure: ours invents nothing that Skaffold v2.24.0\'s v2 does not have', (t) => {
-  if (skipped(t, protoMissing())) {
-    return;
-  }
   const { ours, ref } = roots();
   const extra = [
     ...diffSchemas(ours, ref, 'ours', 'Skaffold v2.24.0', V2_API).problems,
@@ -87,10 +76,7 @@ test('v2 structure: ours invents nothing that Skaffold v2.24.0\'s v2 does not ha
   assert.deepEqual(extra, [], `ours has ${extra.length} things Skaffold v2.24.0's v2 does not`);
 });
 
-test('v2 structure: enum fields name our proto.enums (the v1 enums file, and the v2-only one for LogLevel and RenderType)', (t) => {
-  if (skipped(t, protoMissing())) {
-    return;
-  }
+test('v2 structure: enum fields name our proto.enums (the v1 enums file, and the v2-only one for LogLevel and RenderType)', () => {
   const { ours } = roots();
   const files = new Map<string, string>();
   for (const def of apiDefinitions(ours, V2_API).values()) {
@@ -231,9 +217,6 @@ function samples(problems: string[]): { label: string; typeName: string; expecte
 }
 
 test('v2 round trip: an Event of every kind and a full State, ours <-> Skaffold v2.24.0 and through our runtime definition, identical', (t) => {
-  if (skipped(t, protoMissing())) {
-    return;
-  }
   const { ref } = roots();
   const rt = runtime();
   const problems: string[] = [];
@@ -264,9 +247,6 @@ test('v2 round trip: an Event of every kind and a full State, ours <-> Skaffold 
 });
 
 test('v2 property: random Events and States round-trip identically between ours and Skaffold v2.24.0', (t) => {
-  if (skipped(t, protoMissing())) {
-    return;
-  }
   const { ours, ref } = roots();
   let runs = 0;
   for (const typeName of ['proto.v2.Event', 'proto.v2.State']) {
@@ -286,11 +266,8 @@ test('v2 property: random Events and States round-trip identically between ours 
 // ------------------------------------------------------------------------------- 3. recordings
 
 test('v2 recordings: the events and state a real Skaffold v2.7 sent, as proto-loader decoded them, read identically through our runtime definition', (t) => {
-  const eventsFile = path.join(shared.recorded, 'grpc', 'v2-Events.keepCase-true.json');
-  const stateFile = path.join(shared.recorded, 'grpc', 'v2-GetState.keepCase-true.json');
-  if (skipped(t, protoMissing() ?? missing(eventsFile, stateFile))) {
-    return;
-  }
+  const eventsFile = path.join(fixtures.recorded, 'grpc', 'v2-Events.keepCase-true.json');
+  const stateFile = path.join(fixtures.recorded, 'grpc', 'v2-GetState.keepCase-true.json');
   const { ref } = roots();
   const rt = runtime();
   const problems: string[] = [];
@@ -325,12 +302,7 @@ test('v2 recordings: the events and state a real Skaffold v2.7 sent, as proto-lo
 });
 
 test('v2 recordings: every v2 event log, HTTP stream and state of the recorded sessions reads the same with ours and Skaffold v2.24.0', (t) => {
-  const scenarios = fs.existsSync(shared.recorded)
-    ? fs.readdirSync(shared.recorded).filter((s) => fs.existsSync(path.join(shared.recorded, s, 'events.json.v2'))).sort()
-    : [];
-  if (skipped(t, protoMissing() ?? (scenarios.length ? undefined : missing(path.join(shared.recorded, 'ok', 'events.json.v2'))))) {
-    return;
-  }
+  const scenarios = fs.readdirSync(fixtures.recorded).filter((s) => fs.existsSync(path.join(fixtures.recorded, s, 'events.json.v2'))).sort();
   const { ours } = roots();
   const eventType = ours.lookupType('proto.v2.Event');
   const stateType = ours.lookupType('proto.v2.State');
@@ -338,13 +310,23 @@ test('v2 recordings: every v2 event log, HTTP stream and state of the recorded s
   const check = (label: string, type: protobuf.Type, json: unknown) => {
     checkRoundTrip(label, type.fullName.slice(1), canonical(json, type, label, problems), problems);
   };
-  const count = checkRecordings(shared.recorded, scenarios, { events: 'events.json.v2', stream: 'v2-events.stream', state: 'v2-state.json' }, { event: eventType, state: stateType }, check, problems);
-  const followup = path.join(shared.recorded, 'grpc', 'manual-followup.v2-state.json');
-  if (fs.existsSync(followup)) {
-    check('grpc/manual-followup.v2-state.json', stateType, JSON.parse(fs.readFileSync(followup, 'utf8')));
-    count.states++;
-  }
+  const count = checkRecordings(fixtures.recorded, scenarios, { events: 'events.json.v2', stream: 'v2-events.stream', state: 'v2-state.json' }, { event: eventType, state: stateType }, check, problems);
+  const followup = path.join(fixtures.recorded, 'grpc', 'manual-followup.v2-state.json');
+  check('grpc/manual-followup.v2-state.json', stateType, JSON.parse(fs.readFileSync(followup, 'utf8')));
+  count.states++;
   t.diagnostic(`scenarios ${scenarios.join(', ')}: ${count.events} logged events, ${count.streamed} streamed events, ${count.states} states`);
   assert.equal(problems.length, 0, `${problems.length} mismatches:\n${problems.slice(0, 30).join('\n')}`);
   assert.ok(count.events >= 400 && count.streamed >= 400 && count.states >= 3, `only ${count.events} events, ${count.streamed} streamed, ${count.states} states found`);
+});
+
+// ------------------------------------------------------------------------------- 4. the fixtures
+
+test('v2 fixtures: a root rebuilt from wire facts has the same messages, fields, enums and RPCs as the one they were taken from', () => {
+  // What `npm run fixtures` does with Skaffold's v2 proto, done here with ours (on any clone).
+  const { ours } = roots();
+  const facts = wireFactsOf(ours, V2_API);
+  const rebuilt = rootFromWireFacts(facts);
+  const problems = [...diffSchemas(ours, rebuilt, 'ours', 'ours rebuilt', V2_API).problems, ...diffSchemas(rebuilt, ours, 'ours rebuilt', 'ours', V2_API).problems];
+  assert.deepEqual(problems, []);
+  assert.deepEqual(wireFactsOf(rebuilt, V2_API), facts, 'the facts of the rebuilt root');
 });

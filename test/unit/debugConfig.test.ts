@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AutoAttachTracker, buildDebugConfiguration, DebugTarget, debugExtensionFor, debugRuntime, displayName,
+  AutoAttachTracker, buildDebugConfiguration, DebugTarget, debugExtensionFor, debugRuntime,
   MAX_TRACKED_CONTAINERS, resolveDebugTarget, resolveRemoteRoot, runtimeLabel, sanitizeRemoteRoot,
 } from '../../src/skaffold/debug/debugConfig';
 import { DebugContainerState, initialState, PortState, SessionState } from '../../src/skaffold/state/model';
@@ -198,11 +198,10 @@ test('remote paths: absolute POSIX or drive-letter Windows, clean, bounded', () 
     '/app\nX', '/app\u0000', '/app\u202e', '/app\u001b[31m', `/${'a'.repeat(1024)}`, '~/app', 'file:///app']) {
     assert.equal(sanitizeRemoteRoot(bad), undefined, JSON.stringify(bad));
   }
-  assert.equal(sanitizeRemoteRoot(42), undefined);
   assert.equal(sanitizeRemoteRoot(`/${'a'.repeat(1000)}`)?.length, 1001);
 });
 
-test('hostile strings: names are cleaned and bounded, nothing throws', () => {
+test('hostile strings: names are cleaned and bounded, never used to match when unsafe', () => {
   const long = `x${'y'.repeat(10_000)}z`;
   const c = container({
     podName: `evil\n\u202epod\u0007`, containerName: long, workingDir: '/app\r\nrm -rf /', runtime: 'go\u0000',
@@ -216,30 +215,21 @@ test('hostile strings: names are cleaned and bounded, nothing throws', () => {
   const c3 = container({ containerName: long, workingDir: '/app\r\nrm -rf /' });
   const target = ok(resolveDebugTarget(c3, [forward({ containerName: long })]));
   const config = buildDebugConfiguration(c3, target, { localRoot: LOCAL_ROOT, name: 'a\nb' });
-  assert.equal(config.name, 'a?b');
+  assert.equal(config.name, 'a b');
   assert.deepEqual(config.substitutePath, [{ from: LOCAL_ROOT, to: '/app' }]);
   const named = buildDebugConfiguration(container({ podName: 'p\u0085\u2028', containerName: long }), target, { localRoot: LOCAL_ROOT });
   assert.ok(named.name.length < 100, named.name);
   assert.ok(!/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/.test(named.name), named.name);
   assert.ok(named.name.includes('…') && named.name.includes('z'), 'the end of a long name (the unique part) is kept');
-  for (const r of [displayName(`a\u0000b\u202ec`), displayName(long, 20)]) {
-    assert.ok(!/[\u0000-\u001f\u202e]/.test(r) && r.length <= 20, r);
-  }
   // Reasons show cleaned names only.
   const why = reason(resolveDebugTarget(container({ podName: 'p\u001b[2J', runtime: 'x\u001b[2J' }), []));
   assert.ok(!why.includes('\u001b'), why);
-  // Odd shapes: prototype keys, getters that throw, junk in the lists.
+  // Prototype keys; forwards of no usable local port.
   const protoPorts = JSON.parse('{"__proto__": 56268}') as Record<string, number>;
   assert.equal(ok(resolveDebugTarget(container({ debugPorts: protoPorts }), [forward({ portName: '__proto__' })])).portName, '__proto__');
   const protoTwo = JSON.parse('{"__proto__": 56268, "constructor": 1}') as Record<string, number>;
   assert.match(reason(resolveDebugTarget(container({ debugPorts: protoTwo }), [forward()])), /2 debug ports/);
-  const trap = container();
-  Object.defineProperty(trap, 'debugPorts', { get() { throw new Error('boom'); } });
-  assert.match(reason(resolveDebugTarget(trap, [forward()])), /malformed/);
-  const junk = [null, undefined, 42, 'x', {}, forward({ localPort: 0 }), forward({ localPort: 1.5 })] as unknown as PortState[];
-  assert.match(reason(resolveDebugTarget(container(), junk)), /not forwarded/);
-  assert.doesNotThrow(() => resolveDebugTarget(null as unknown as DebugContainerState, null as unknown as PortState[]));
-  assert.doesNotThrow(() => resolveDebugTarget(container({ status: 42 as unknown as string, runtime: {} as unknown as string }), []));
+  assert.match(reason(resolveDebugTarget(container(), [forward({ localPort: 0 }), forward({ localPort: 1.5 })])), /not forwarded/);
   assert.equal(debugRuntime('go'.padEnd(10_000, ' ')), undefined);
   assert.equal(debugRuntime('toString'), undefined);
   assert.equal(debugRuntime('__proto__'), undefined);
@@ -259,7 +249,7 @@ test('which extension to install for each runtime', () => {
   assert.equal(runtimeLabel('jvm'), 'Java');
   assert.equal(runtimeLabel('NodeJS'), 'Node.js');
   assert.equal(runtimeLabel(undefined), 'unknown runtime');
-  assert.equal(runtimeLabel('zig\u0007'), 'zig?');
+  assert.equal(runtimeLabel('zig\u0007'), 'zig');
   // The debug type each configuration uses is the one the extension provides.
   for (const r of RUNTIMES) {
     const { c, p } = runtimeCase(r);

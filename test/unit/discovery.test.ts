@@ -162,7 +162,8 @@ test('listSkaffoldProcesses finds a running Skaffold in the real /proc: its pid,
     let output = '';
     skaffold.onOutput((text) => {
       output += text;
-      if (output.includes('standin-argv:')) {
+      // Ready for a graceful stop (its SIGINT handler is set once it watches; `standin-argv` comes before).
+      if (output.includes('Watching for changes')) {
         resolve();
       }
     });

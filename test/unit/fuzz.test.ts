@@ -29,17 +29,19 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { marked } from 'marked';
-import { cleanText } from '../../src/skaffold/wire/errors';
+import { Bound, bounded, cleanText, isLoopbackHost, oneLine, UNSAFE_CHARACTER, Width } from '../../src/skaffold/base/text';
 import { describeEntry } from '../../src/skaffold/present/eventLine';
 import { escapeMarkdown, InertMarkdown } from '../../src/skaffold/present/markdown';
 import {
   ArtifactState, emptyChange, ErrorInfo, initialState, mergeChange, PhaseState, PortState, ResourceState, SessionState, StateChange,
 } from '../../src/skaffold/state/model';
 import {
-  formatDuration, groupResources, oneLine, portLabel, portUrl, sessionDescription, sessionSummary, summarize,
+  formatDuration, groupResources, portLabel, portUrl, sessionDescription, sessionSummary, summarize,
 } from '../../src/skaffold/present/labels';
 import { artifactRow, currentIteration, phaseRow, portRow, resourceRow } from '../../src/skaffold/present/rows';
-import { applyBatch, reconcileStatuses, reconcileTriggers, reduce, stateFromServer } from '../../src/skaffold/state/reducer';
+import { applyBatch, reduce } from '../../src/skaffold/state/reducer';
+import { stateFromServer } from '../../src/skaffold/state/fromProto';
+import { reconcileStatuses, reconcileTriggers } from '../../src/skaffold/state/reconcile';
 import type { SessionProcess, SessionStatus } from '../../src/skaffold/session/session';
 import { ADVERSARIAL, adversarialString, arb, DEFAULT_SEED, portNumber } from './arbitraries';
 
@@ -124,8 +126,11 @@ function assertOneLine(text: unknown, max: number, what: string): void {
   ensure(s.length <= max, () => `${what} is at most ${max} long, is ${s.length}`);
 }
 
-/** The bounds of src/skaffold/state/reducer.ts: text(v, max) keeps at most max characters and an ellipsis. */
-const BOUND = { name: 513, text: 8193, status: 129, code: 129, action: 2049, platform: 129, platforms: 513, version: 64, short: 65, namespace: 257, workingDir: 1025, suggestions: 20, debugPorts: 50 };
+/** The bounds the state keeps (base/text.ts Bound, used by state/fromProto.ts and the reducer): a cut text ends with "…" within the bound. */
+const BOUND = {
+  name: Bound.name, text: Bound.text, status: Bound.word, code: Bound.word, action: Bound.text, platform: Bound.word, platforms: Bound.name,
+  version: 64, short: Bound.word, namespace: Bound.name, workingDir: Bound.path, suggestions: 20, debugPorts: 50,
+};
 
 function assertText(value: unknown, max: number, what: string, optional = true): void {
   if (value === undefined && optional) {
@@ -356,14 +361,14 @@ class Tip {
 
   heading(text: string): this {
     this.md.heading(text);
-    this.expected.push(oneLine(text, 300));
+    this.expected.push(oneLine(text, Width.line));
     return this;
   }
 
   line(name: string, value: string | number | undefined): this {
     this.md.line(name, value);
     if (value !== undefined && value !== '') {
-      this.expected.push(`${name}: ${oneLine(String(value), 500)}`.trimEnd());
+      this.expected.push(`${name}: ${oneLine(value, Width.detail)}`.trimEnd());
     }
     return this;
   }
@@ -371,9 +376,9 @@ class Tip {
   error(e: ErrorInfo | undefined, title: string): this {
     this.md.error(e, title);
     if (e) {
-      this.expected.push(`${title}${e.code ? ` (${oneLine(e.code, 80)})` : ''}: ${oneLine(e.message, 1000)}`.trimEnd());
+      this.expected.push(`${title}${e.code ? ` (${oneLine(e.code, Width.code)})` : ''}: ${oneLine(e.message, Width.message)}`.trimEnd());
       for (const s of e.suggestions) {
-        this.expected.push(`• ${oneLine(s.action, 500)}`.trimEnd());
+        this.expected.push(`• ${oneLine(s.action, Width.detail)}`.trimEnd());
       }
     }
     return this;
@@ -462,9 +467,10 @@ function portTip(p: PortState): Tip {
 function assertPortUrl(p: PortState): void {
   const url = portUrl(p);
   if (url !== undefined) {
-    const m = /^http:\/\/localhost:([1-9]\d{0,4})$/.exec(url);
-    ensure(m && Number(m[1]) <= 65535, () => `only http://localhost:<1..65535>, got ${JSON.stringify(url)}`);
-    assert.equal(Number(m[1]), p.localPort, 'the URL opens the forwarded port');
+    const m = /^http:\/\/(localhost|127(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\]):([1-9]\d{0,4})$/.exec(url);
+    ensure(m && Number(m[2]) <= 65535 && isLoopbackHost(m[1]), () => `only http://<loopback host>:<1..65535>, got ${JSON.stringify(url)}`);
+    assert.equal(Number(m[2]), p.localPort, 'the URL opens the forwarded port');
+    assert.ok(isLoopbackHost(p.address), 'only for a forward on a loopback address');
   }
 }
 
@@ -532,7 +538,7 @@ test(`GetState reconciliation: never throws, stays bounded, pure, and takes Skaf
     const wanted = new Map<string, string>();
     for (const [raw, status] of Object.entries(reconcileWith.buildState?.artifacts ?? {})) {
       if (raw.length > 0) {
-        wanted.set(bounded(raw, 512), bounded(typeof status === 'string' ? status : '', 128));
+        wanted.set(bounded(raw, Bound.name)!, bounded(status, Bound.word) ?? '');
       }
     }
     for (const [name, status] of wanted) {
@@ -542,11 +548,6 @@ test(`GetState reconciliation: never throws, stays bounded, pure, and takes Skaf
   });
 });
 
-/** The reducer's text(): at most `max` characters, then an ellipsis. */
-function bounded(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
-}
-
 // ------------------------------------------------------------------------------- the log line
 
 test(`log lines: describeEntry never throws and stays bounded, whatever the LogEntry ${label('logLine')}`, () => {
@@ -554,15 +555,15 @@ test(`log lines: describeEntry never throws and stays bounded, whatever the LogE
     totals.events++;
     const line = describeEntry(e);
     assert.equal(typeof line, 'string');
-    ensure(line.length <= 1001, () => `a log line is at most 1001 long, is ${line.length}`);
-    ensure(!/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(line), () => `no control character but tab and newline (what cleanText keeps): ${show(line, 300)}`);
+    ensure(line.length <= Width.message, () => `a log line is at most ${Width.message} long, is ${line.length}`);
+    ensure(!UNSAFE_CHARACTER.test(line), () => `no control, bidi or invisible character: ${show(line, 300)}`);
   });
 });
 
 test(`log lines: each event is one line, with no newline, tab or line separator from the server ${label('logLineBreaks')}`, () => {
   check('logLineBreaks', arb.entry, (e) => {
     totals.events++;
-    assertOneLine(describeEntry(e), 1001, 'log line');
+    assertOneLine(describeEntry(e), Width.message, 'log line');
   });
 });
 
@@ -587,10 +588,10 @@ test(`tooltips: InertMarkdown of any strings renders (marked) with no link, imag
   for (const evil of ADVERSARIAL) {
     const tip = new Tip().heading(evil).line('Status', evil).line('Message', `x ${evil} y`).error({ message: evil, code: evil, suggestions: [{ action: evil, code: evil }] }, 'Failed');
     tip.check();
-    assertInert(`a ${escapeMarkdown(oneLine(evil))} b`, [`a ${oneLine(evil)} b`]);
+    assertInert(`a ${escapeMarkdown(oneLine(evil, Width.name))} b`, [`a ${oneLine(evil, Width.name)} b`]);
   }
   assertInert(new InertMarkdown().heading('[x](command:workbench.action.terminal.new)').value, ['[x](command:workbench.action.terminal.new)']);
-  assertInert(new InertMarkdown().heading('x'.repeat(100_000)).value, [`${'x'.repeat(300)}…`]);
+  assertInert(new InertMarkdown().heading('x'.repeat(100_000)).value, [`${'x'.repeat(Width.line - 1)}…`]);
   check('markdown', tooltipArb, ({ heading, lines, error, title }) => {
     const tip = new Tip().heading(heading);
     for (const [name, value] of lines) {
@@ -602,11 +603,11 @@ test(`tooltips: InertMarkdown of any strings renders (marked) with no link, imag
 
 /**
  * statusBar.ts: the first line is ours, then the session's last error, whose server part is
- * toSkaffoldError's cleanText(details): at most 300 characters, control characters gone, tabs
+ * toSkaffoldError's cleanText(details, Width.line): at most 300 characters, control characters gone, tabs
  * and newlines kept.
  */
 const statusBarLines = fc.array(adversarialString, { maxLength: 6 })
-  .map((parts) => ['Skaffold at 127.0.0.1:50051: not connected', ...cleanText(parts.join('\n')).split('\n'), 'Click to show the Skaffold views.']);
+  .map((parts) => ['Skaffold at 127.0.0.1:50051: not connected', ...cleanText(parts.join('\n'), Width.line).split('\n'), 'Click to show the Skaffold views.']);
 
 function statusBarMarkdown(lines: string[]): Rendered {
   return render(lines.map(escapeMarkdown).join('  \n'));
@@ -626,7 +627,7 @@ test(`status bar tooltip: only paragraphs and line breaks, and every line shown 
 
 const portStateArb: fc.Arbitrary<PortState> = fc.record({
   localPort: portNumber,
-  address: fc.oneof(arb.address, fc.constant(undefined as unknown as string)),
+  address: arb.address,
   resourceType: fc.option(adversarialString, { nil: undefined }),
   resourceName: fc.option(adversarialString, { nil: undefined }),
   podName: fc.option(adversarialString, { nil: undefined }),
@@ -636,11 +637,10 @@ const portStateArb: fc.Arbitrary<PortState> = fc.record({
   epoch: fc.nat(1000),
 }, { requiredKeys: ['localPort', 'address', 'iteration', 'epoch'], noNullPrototype: true });
 
-test(`ports: portUrl is http://localhost:<1..65535> or nothing, whatever the address and port; labels are one bounded line ${label('ports')}`, () => {
+test(`ports: portUrl is http://<loopback>:<1..65535> or nothing, whatever the address and port; labels are one bounded line ${label('ports')}`, () => {
   check('ports', portStateArb, (p) => {
     assertPortUrl(p);
-    const loopback = p.address === undefined || ['', '127.0.0.1', 'localhost', '::1', '[::1]'].includes(p.address);
-    if (!loopback || !Number.isInteger(p.localPort) || p.localPort < 1 || p.localPort > 65535) {
+    if (!isLoopbackHost(p.address) || !Number.isInteger(p.localPort) || p.localPort < 1 || p.localPort > 65535) {
       assert.equal(portUrl(p), undefined, `no URL for ${JSON.stringify(p.address)}:${p.localPort}`);
     }
     assertOneLine(portLabel({ ...p, localPort: Number.isInteger(p.localPort) && p.localPort >= 1 && p.localPort <= 65535 ? p.localPort : 1 }), 400, 'port label');
@@ -653,13 +653,17 @@ test(`session description: one line whatever the address the session was given $
   });
 });
 
-test(`oneLine and formatDuration: any input gives one bounded line ${label('oneLine')}`, () => {
-  check('oneLine', fc.tuple(adversarialString, fc.integer({ min: 0, max: 2000 }), fc.oneof(fc.double(), fc.integer(), fc.constant(undefined))), ([text, max, ms]) => {
-    const line = oneLine(text, max);
-    assertOneLine(line, max + 1, 'oneLine');
+test(`base/text oneLine and formatDuration: any input gives one bounded line, and cleaning it again changes nothing ${label('oneLine')}`, () => {
+  const widths = fc.oneof(fc.constantFrom(...Object.values(Width)), fc.integer({ min: 0, max: 2000 }));
+  check('oneLine', fc.tuple(adversarialString, widths, fc.oneof(fc.double(), fc.integer(), fc.constant(undefined))), ([text, width, ms]) => {
+    const line = oneLine(text, width);
+    assertOneLine(line, width, 'oneLine');
     assert.equal(line, line.trim(), 'trimmed');
     assert.ok(!/\s\s/.test(line), 'whitespace runs collapsed');
-    assertOneLine(oneLine(text), 201, 'oneLine default');
+    assert.equal(oneLine(line, width), line, 'idempotent');
+    const multi = cleanText(text, width);
+    ensure(multi.length <= width && !UNSAFE_CHARACTER.test(multi.replace(/[\t\n]/g, '')), () => `cleanText is bounded and keeps only tab and newline: ${show(multi)}`);
+    assert.equal(cleanText(multi, width), multi, 'cleanText is idempotent');
     assertOneLine(formatDuration(ms), 40, 'duration');
   });
 });

@@ -1,10 +1,16 @@
-/** Builders of LogEntries as Skaffold sends them, for reducer and session tests. */
+/**
+ * What the unit tests share: builders of LogEntries as Skaffold sends them, waiting for a
+ * condition (polled, or on a session's or manager's change events), the unhandled-rejection
+ * guard, and scratch folders and processes cleaned up after a file.
+ */
 import { after } from 'node:test';
+import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { SkaffoldProcess } from '../../src/skaffold/launch/process';
 import { Event, LogEntry } from '../../src/skaffold/wire/protocol';
+import type { SkaffoldSession } from '../../src/skaffold/session/session';
 import { SessionManager } from '../../src/skaffold/session/sessionManager';
 
 let clock = Date.UTC(2026, 10, 24, 13, 40, 0);
@@ -54,6 +60,86 @@ export function iteration(n: number, artifacts: string[], port = 47480): LogEntr
     ev.port(port),
     ev.devLoop(n, 'Succeeded'),
   ];
+}
+
+let liveSeq = 0;
+
+/**
+ * A resource status LogEntry stamped `stamp` (default now: a live event), over `pods` pods named
+ * Pod/load-N, cycling In Progress, In Progress, Succeeded; for bursts and long replays.
+ */
+export function resourceEntry(i: number, pods = 500, stamp = Date.now()): LogEntry {
+  const pod = `Pod/load-${i % pods}`;
+  const status = i % 3 === 2 ? 'Succeeded' : 'In Progress';
+  return {
+    timestamp: { seconds: String(Math.floor(stamp / 1000)), nanos: (stamp % 1000) * 1e6 + (liveSeq++ % 1e6) },
+    event: { resourceStatusCheckEvent: { resource: pod, status, message: `poll ${i}`, statusCode: status === 'Succeeded' ? 'STATUSCHECK_SUCCESS' : 'STATUSCHECK_CONTAINER_CREATING' } },
+    entry: `Resource ${pod} status updated to ${status}`,
+  };
+}
+
+/**
+ * Fails the file (in its `after`) if any promise rejection went unhandled while its tests ran.
+ * Returns the list, for a test that checks its own stretch. Call once, at the top of the file.
+ */
+export function guardUnhandledRejections(): readonly unknown[] {
+  const unhandled: unknown[] = [];
+  const listener = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', listener);
+  after(() => {
+    process.off('unhandledRejection', listener);
+    assert.deepEqual(unhandled, [], 'no unhandled rejection');
+  });
+  return unhandled;
+}
+
+/**
+ * Waits for `ms` of wall-clock time. Only for checking that nothing more happens over a quiet
+ * period; to wait for something, await it or poll it (`eventually`, `until`).
+ */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Resolves once `predicate` holds, polled every `intervalMs`; rejects naming `what` after `timeoutMs`. */
+export async function eventually(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 5000, intervalMs = 10): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/**
+ * Resolves once `predicate` holds, checked on every state, status and log event of `session`
+ * (and every 10 ms: entries arrive between state events, a replay publishes nothing until it
+ * is caught up); rejects after `timeoutMs` with the session's status and last error.
+ */
+export function until(session: SkaffoldSession, predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  if (predicate()) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve, reject) => {
+    const stop = () => {
+      clearTimeout(timer);
+      clearInterval(poll);
+      subs.forEach((s) => s.dispose());
+    };
+    const check = () => {
+      if (predicate()) {
+        stop();
+        resolve();
+      }
+    };
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`timed out waiting for ${what} (status ${session.status}, ${session.lastError?.message ?? 'no error'})`));
+    }, timeoutMs);
+    const poll = setInterval(check, 10);
+    const subs = [session.onDidChangeState(check), session.onDidChangeStatus(check), session.onDidLog(check)];
+  });
 }
 
 /** Resolves once `predicate` holds, checked on every change of the manager's sessions. */

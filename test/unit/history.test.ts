@@ -329,10 +329,9 @@ test('recordEvents is pure and gives what the reducer gives', () => {
   assert.equal(recordEvents(base, []), base, 'nothing to record: the same list');
 });
 
-// Recorded sessions, when available (see recordings.test.ts).
+// Recorded sessions: the project's fixtures (see recordings.test.ts).
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const recorded = path.join(process.env.SKAFFOLD_SHARED_DIR ?? path.resolve(repoRoot, '..', 'shared', 'skaffold'), 'recorded');
-const skip = fs.existsSync(recorded) ? false : 'recordings not found at ../shared/skaffold/recorded (set SKAFFOLD_SHARED_DIR): skipped';
+const recorded = path.join(repoRoot, 'test', 'fixtures', 'recorded');
 
 function load(scenario: string): LogEntry[] {
   return fs.readFileSync(path.join(recorded, scenario, 'events.json'), 'utf8').split('\n').filter((l) => l.trim()).map((line) => {
@@ -344,7 +343,7 @@ function load(scenario: string): LogEntry[] {
   });
 }
 
-test('recorded sessions: one record per dev-loop iteration Skaffold reported, each phase timed', { skip }, () => {
+test('recorded sessions: one record per dev-loop iteration Skaffold reported, each phase timed', () => {
   const expected: Record<string, [string, string][]> = {
     ok: [['initial', 'Succeeded'], ['rebuild', 'Succeeded']],
     'build-fail-rebuild': [['initial', 'Succeeded'], ['rebuild', 'Failed'], ['rebuild', 'Succeeded']],

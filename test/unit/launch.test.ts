@@ -14,11 +14,9 @@ import { SkaffoldError } from '../../src/skaffold/wire/errors';
 import {
   buildLaunchArgs, findFreePort, LaunchError, LaunchSpec, ProcessExit, resolveExecutable, SkaffoldProcess,
 } from '../../src/skaffold/launch/process';
-import { scratch } from './helpers';
+import { eventually, guardUnhandledRejections, scratch, sleep } from './helpers';
 
-const unhandled: unknown[] = [];
-process.on('unhandledRejection', (reason) => unhandled.push(reason));
-after(() => assert.deepEqual(unhandled, [], 'no unhandled rejection'));
+guardUnhandledRejections();
 
 const BIN_DIR = path.resolve(__dirname, '../../../test/fakes/bin');
 const STANDIN = path.join(BIN_DIR, 'skaffold');
@@ -85,17 +83,6 @@ function isGone(pid: number): boolean {
   } catch {
     return true;
   }
-}
-
-async function eventually(predicate: () => boolean, timeoutMs = 3000): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (predicate()) {
-      return true;
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return predicate();
 }
 
 // ---- the argument list ----
@@ -243,23 +230,30 @@ test('debug starts with the auto triggers off, as Skaffold does', { skip: !posix
   assert.equal((await s.proc.stop()).code, 0);
 });
 
-test('a Skaffold that ignores SIGINT is killed with its process group after the timeout', { skip: !posix }, async () => {
+test('a Skaffold that ignores SIGINT is killed with its process group after the timeout', { skip: !posix }, async (t) => {
   const dir = tempDir();
   const cleanup = path.join(dir, 'cleanup');
   const port = await findFreePort();
   const s = startStandin(['dev', '--rpc-port', String(port)], { SKAFFOLD_STANDIN_IGNORE_SIGINT: '1', SKAFFOLD_STANDIN_CHILD: '1', SKAFFOLD_STANDIN_CLEANUP_FILE: cleanup });
   const [, childPid] = await s.waitFor(/^standin-child: (\d+)$/m);
   await s.waitFor(/Watching for changes/);
-  const started = Date.now();
-  const exit = await s.proc.stop(500);
-  const took = Date.now() - started;
+  // The kill timer on a fake clock: not killed a moment before the timeout, killed at it.
+  const kill = t.mock.method(s.proc, 'kill');
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const stopped = s.proc.stop(500);
+  await s.waitFor(/ignoring SIGINT/); // asked nicely first
+  t.mock.timers.tick(499);
+  assert.equal(kill.mock.callCount(), 0, 'not killed before the timeout');
+  t.mock.timers.tick(1);
+  assert.equal(kill.mock.callCount(), 1, 'killed at the timeout');
+  t.mock.timers.reset();
+  const exit = await stopped;
   try {
     assert.equal(exit.signal, 'SIGKILL');
     assert.equal(exit.code, null);
-    assert.ok(took >= 450 && took < 5000, `killed after ${took} ms`);
     assert.match(s.output(), /ignoring SIGINT/, 'it was asked nicely first');
     assert.equal(fs.existsSync(cleanup), false, 'no cleanup when killed');
-    assert.equal(await eventually(() => isGone(Number(childPid))), true, 'what Skaffold started is killed too');
+    await eventually('what Skaffold started to be killed too', () => isGone(Number(childPid)), 3000);
     assert.equal(await refusesConnections(port), true);
   } finally {
     if (!isGone(Number(childPid))) {
@@ -268,17 +262,21 @@ test('a Skaffold that ignores SIGINT is killed with its process group after the 
   }
 });
 
-test('a second stop() while stopping kills at once, like Ctrl+C twice', { skip: !posix }, async () => {
+test('a second stop() while stopping kills at once, like Ctrl+C twice', { skip: !posix }, async (t) => {
   const s = startStandin(['dev', '--rpc-port', String(await findFreePort())], { SKAFFOLD_STANDIN_IGNORE_SIGINT: '1' });
   await s.waitFor(/Watching for changes/);
   const first = s.proc.stop(); // 30 s grace
   await s.waitFor(/ignoring SIGINT/);
   assert.equal(s.proc.running, true);
-  const started = Date.now();
-  const second = await s.proc.stop();
-  assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
-  assert.equal(second.signal, 'SIGKILL');
-  assert.equal(await first, second);
+  // No time passes on the fake clock: only the second stop can end it.
+  const kill = t.mock.method(s.proc, 'kill');
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const second = s.proc.stop();
+  assert.equal(kill.mock.callCount(), 1, 'killed at once');
+  t.mock.timers.reset();
+  const exit = await second;
+  assert.equal(exit.signal, 'SIGKILL');
+  assert.equal(await first, exit);
 });
 
 test('dispose() stops gracefully without waiting', { skip: !posix }, async () => {
@@ -306,7 +304,7 @@ test('a missing executable: undefined from resolveExecutable, and a notFound exi
   assert.deepEqual([exit.code, exit.signal], [null, null]);
   assert.equal(proc.running, false);
   assert.equal(await proc.stop(), exit, 'stopping what never ran is a no-op');
-  await new Promise((r) => setTimeout(r, 50));
+  await sleep(50); // a quiet period: no second exit comes (there is no process whose end could be awaited)
   assert.deepEqual(exits, [exit], 'onExit fired once');
 });
 

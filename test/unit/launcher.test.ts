@@ -4,7 +4,7 @@
  * the port answers; Stop lets Skaffold clean up; an early exit says why; closing the
  * window stops what we started.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as net from 'net';
@@ -14,11 +14,9 @@ import { LaunchError } from '../../src/skaffold/launch/process';
 import { Launcher, LauncherOptions, launchLabel } from '../../src/skaffold/launch/launcher';
 import { SessionOptions } from '../../src/skaffold/session/session';
 import { SessionManager } from '../../src/skaffold/session/sessionManager';
-import { untilSessions } from './helpers';
+import { guardUnhandledRejections, untilSessions } from './helpers';
 
-const unhandled: unknown[] = [];
-process.on('unhandledRejection', (reason) => unhandled.push(reason));
-after(() => assert.deepEqual(unhandled, [], 'no unhandled rejection'));
+guardUnhandledRejections();
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const STANDIN = path.join(root, 'test', 'fakes', 'bin', 'skaffold');

@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { describeEntry } from '../../src/skaffold/present/eventLine';
 import { initialState, SessionState, skaffoldView } from '../../src/skaffold/state/model';
 import { LogEntry } from '../../src/skaffold/wire/protocol';
-import { parseVersion, reconcileStatuses, reconcileTriggers, reduce, stateFromServer } from '../../src/skaffold/state/reducer';
+import { reduce } from '../../src/skaffold/state/reducer';
+import { parseVersion, stateFromServer } from '../../src/skaffold/state/fromProto';
+import { reconcileStatuses, reconcileTriggers } from '../../src/skaffold/state/reconcile';
 import { ev, entry, iteration } from './helpers';
 
 function run(entries: LogEntry[], from: SessionState = initialState()): SessionState {

@@ -12,7 +12,7 @@ kind: Config
 metadata:
   name: backend
 requires:
-  - path: ../shared/skaffold.yaml
+  - path: ../common/skaffold.yaml
     configs: [db, cache]
   - git:
       repo: https://github.com/example/infra
@@ -44,7 +44,7 @@ test('a multi-config skaffold.yaml: each config, its module name, profiles and r
   const summary = parseSkaffoldConfig(MULTI);
   assert.deepEqual(summary.errors, []);
   assert.deepEqual(summary.configs, [
-    { name: 'backend', profiles: ['dev', 'prod'], requires: [{ path: '../shared/skaffold.yaml', configs: ['db', 'cache'] }, { configs: ['ingress'] }] },
+    { name: 'backend', profiles: ['dev', 'prod'], requires: [{ path: '../common/skaffold.yaml', configs: ['db', 'cache'] }, { configs: ['ingress'] }] },
     { name: 'frontend', profiles: ['prod', 'my profile'], requires: [] },
     { profiles: ['staging'], requires: [] },
   ]);
@@ -95,10 +95,10 @@ test('aliases are followed where the names are, and an alias bomb costs nothing'
     levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${prev}`).join(', ')}]`);
   }
   levels.push('metadata: {name: bomb}', 'profiles: *l');
-  const started = Date.now();
+  // 10^11 profiles if the aliases were expanded: read where they are, it is one config with
+  // none (the profiles are sequences, not named maps). The time it takes is in npm run bench.
   const bomb = parseSkaffoldConfig(levels.join('\n'));
-  assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
-  assert.equal(bomb.configs[0].name, 'bomb');
+  assert.deepEqual(bomb.configs, [{ name: 'bomb', profiles: [], requires: [] }]);
 });
 
 test('huge, deep or endless input is bounded: no throw, no crash, a clear error', () => {

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { SkaffoldOutputStore } from '../../src/skaffold/streams/skaffoldOutput';
 import { V2Event } from '../../src/skaffold/wire/protocolV2';
-import { canonical, findRepoRoot, loadProto, sharedLayout } from './conformance/protoTools';
+import { canonical, findRepoRoot, fixturesLayout, loadProto } from './conformance/protoTools';
 
 const T0 = Date.UTC(2026, 10, 24, 13, 40, 0);
 let clock = T0;
@@ -158,14 +158,11 @@ test('reset() forgets everything; bad input is ignored without a throw', () => {
 // ---------------------------------------------------------------- on what a real Skaffold sent
 
 const repoRoot = findRepoRoot(__dirname);
-const shared = sharedLayout(repoRoot);
+const fixtures = fixturesLayout(repoRoot);
 
-/** A recorded event log (protojson, one per line) in the form the client receives it. */
-function recorded(scenario: string): V2Event[] | undefined {
-  const file = path.join(shared.recorded, scenario, 'events.json.v2');
-  if (!fs.existsSync(file) || !fs.existsSync(shared.v2_24_v2.file)) {
-    return undefined;
-  }
+/** A recorded event log (protojson, one per line, test/fixtures/recorded) in the form the client receives it. */
+function recorded(scenario: string): V2Event[] {
+  const file = path.join(fixtures.recorded, scenario, 'events.json.v2');
   const root = loadProto(path.join(repoRoot, 'proto', 'v2', 'skaffold.proto'), [path.join(repoRoot, 'proto')]);
   const type = root.lookupType('proto.v2.Event');
   const problems: string[] = [];
@@ -174,12 +171,8 @@ function recorded(scenario: string): V2Event[] | undefined {
   return events as V2Event[];
 }
 
-test('recorded: a build that failed and the one that fixed it, as Skaffold v2.7 reported them', (t) => {
+test('recorded: a build that failed and the one that fixed it, as Skaffold v2.7 reported them', () => {
   const events = recorded('build-fail-rebuild');
-  if (!events) {
-    t.skip('Skaffold reference recordings not found: not checked');
-    return;
-  }
   const store = new SkaffoldOutputStore();
   events.forEach((e) => store.apply(e));
   assert.equal(store.latestTask('Build', 'example/app'), 'Build-3');

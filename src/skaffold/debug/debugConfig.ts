@@ -3,11 +3,12 @@
  * port leads to a container's debugger, the attach configuration for its runtime, and the
  * bookkeeping for "offer to attach once per container". Pure: no VS Code API, no I/O.
  *
- * Everything in a DebugContainerState or PortState came from the server and is untrusted:
- * names are only compared and shown (control characters replaced, length bounded), paths are
- * validated before they reach a debug adapter, and nothing here throws on bad input.
+ * Everything in a DebugContainerState or PortState came from the server: the reducer checked
+ * its types and bounded its strings, but their content is untrusted: names are only compared
+ * and shown (base/text.ts), paths are validated before they reach a debug adapter, and only a
+ * loopback address is ever given to a debugger.
  */
-import { isLoopbackAddress } from '../wire/address';
+import { hasUnsafeCharacter, isLoopbackHost, oneLine, oneLineElided, Width } from '../base/text';
 import { DebugContainerState, PortState } from '../state/model';
 
 /** The runtimes `skaffold debug` reports, by the IDs it uses. */
@@ -107,35 +108,19 @@ const RUNTIMES: Record<DebugRuntime, RuntimeInfo> = {
   },
 };
 
-const MAX_NAME = 253;
 const MAX_PATH = 1024;
-const MAX_PORT_NAME = 64;
 /** At most this many forwarded ports are looked at (there are at most 65535 local ports). */
 const MAX_PORTS = 65536;
 /** At most this many debug ports of one container are looked at. */
 const MAX_DEBUG_PORTS = 64;
 
-// C0/C1 controls, line/paragraph separators, bidirectional overrides and isolates, BOM.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
-const UNSAFE_ALL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
-
-/** A server string made fit to show: unsafe characters replaced, bounded (middle elided). */
-export function displayName(value: unknown, max = 64): string {
-  const s = typeof value === 'string' ? value.replace(UNSAFE_ALL, '?') : '';
-  if (s.length <= max) {
-    return s;
-  }
-  const tail = Math.max(1, Math.floor((max - 1) / 3));
-  return `${s.slice(0, max - 1 - tail)}…${s.slice(s.length - tail)}`;
-}
-
-function quoted(value: unknown, max = 64): string {
-  return `"${displayName(value, max)}"`;
+function quoted(value: string | undefined, width: number = Width.address): string {
+  return `"${oneLineElided(value, width)}"`;
 }
 
 /** A name usable for matching: a non-empty string without unsafe characters, bounded. */
-function cleanName(value: unknown, max = MAX_NAME): string | undefined {
-  return typeof value === 'string' && value.length > 0 && value.length <= max && !UNSAFE.test(value) ? value : undefined;
+function cleanName(value: string | undefined, max: number = Width.name): string | undefined {
+  return value !== undefined && value.length > 0 && value.length <= max && !hasUnsafeCharacter(value) ? value : undefined;
 }
 
 function validPort(value: unknown): value is number {
@@ -143,8 +128,8 @@ function validPort(value: unknown): value is number {
 }
 
 /** Skaffold's runtime ID (case-insensitive), or undefined when it is not one Skaffold reports. */
-export function debugRuntime(runtime: unknown): DebugRuntime | undefined {
-  if (typeof runtime !== 'string' || runtime.length > 32) {
+export function debugRuntime(runtime: string | undefined): DebugRuntime | undefined {
+  if (runtime === undefined || runtime.length > 32) {
     return undefined;
   }
   const r = runtime.trim().toLowerCase();
@@ -152,19 +137,19 @@ export function debugRuntime(runtime: unknown): DebugRuntime | undefined {
 }
 
 /** A runtime's name to show: "Go", "Java", "Node.js", "Python", ".NET", else the (cleaned) ID. */
-export function runtimeLabel(runtime: unknown): string {
+export function runtimeLabel(runtime: string | undefined): string {
   const r = debugRuntime(runtime);
   if (r) {
     return RUNTIMES[r].label;
   }
-  return displayName(runtime, 32) || 'unknown runtime';
+  return oneLine(runtime, Width.status) || 'unknown runtime';
 }
 
 /** The extension that provides the debugger for a runtime, to tell the user what to install. */
-export function debugExtensionFor(runtime: unknown): DebugExtensionInfo {
+export function debugExtensionFor(runtime: string | undefined): DebugExtensionInfo {
   const r = debugRuntime(runtime);
   if (!r) {
-    return { displayName: `no debugger (unknown runtime ${quoted(runtime, 32)})`, supported: false };
+    return { displayName: `no debugger (unknown runtime ${quoted(runtime, Width.status)})`, supported: false };
   }
   return { ...RUNTIMES[r].extension };
 }
@@ -174,8 +159,8 @@ export function debugExtensionFor(runtime: unknown): DebugExtensionInfo {
  * drive letter (`C:\app`, `C:/app`), no control characters, no `.`/`..` segments, at most
  * 1024 characters; trailing separators are dropped (except the root's). UNC paths are refused.
  */
-export function sanitizeRemoteRoot(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_PATH || UNSAFE.test(value)) {
+export function sanitizeRemoteRoot(value: string | undefined): string | undefined {
+  if (value === undefined || value.length === 0 || value.length > MAX_PATH || hasUnsafeCharacter(value)) {
     return undefined;
   }
   let root: string;
@@ -212,14 +197,14 @@ export function resolveRemoteRoot(container: DebugContainerState, runtime: Attac
       return { remoteRoot: r, source: 'option' };
     }
   }
-  const wd = container?.workingDir;
+  const wd = container.workingDir;
   const fromEvent = sanitizeRemoteRoot(wd);
   if (fromEvent) {
     return { remoteRoot: fromEvent, source: 'workingDir' };
   }
   const why = wd === undefined || wd === ''
     ? 'Skaffold reported no working directory'
-    : `the working directory Skaffold reported (${quoted(wd, 80)}) is not an absolute path`;
+    : `the working directory Skaffold reported (${quoted(wd, Width.code)}) is not an absolute path`;
   return {
     remoteRoot: info.defaultRemoteRoot,
     source: 'default',
@@ -228,8 +213,8 @@ export function resolveRemoteRoot(container: DebugContainerState, runtime: Attac
 }
 
 function describe(container: DebugContainerState): string {
-  const pod = displayName(container?.podName, 64) || '?';
-  const name = displayName(container?.containerName, 64) || '?';
+  const pod = oneLineElided(container.podName, Width.address) || '?';
+  const name = oneLineElided(container.containerName, Width.address) || '?';
   return `${pod} / ${name}`;
 }
 
@@ -244,7 +229,7 @@ function isPodResource(type: string | undefined): boolean {
  */
 function forwardsTo(p: PortState, pod: string, namespace: string | undefined, container: string | undefined,
   portName: string, remotePort: number): boolean {
-  if (!p || typeof p !== 'object' || !isPodResource(p.resourceType)) {
+  if (!isPodResource(p.resourceType)) {
     return false;
   }
   const forwardPod = p.podName ?? (p.resourceName?.replace(/^pods?\//i, ''));
@@ -267,42 +252,19 @@ function forwardsTo(p: PortState, pod: string, namespace: string | undefined, co
   return p.portName === portName;
 }
 
-/** The host part of a forward's address when it is a plain IPv4 address, IPv6 address or `localhost`. */
-function hostOf(address: unknown): string | undefined {
-  if (typeof address !== 'string' || address.length === 0 || address.length > 64) {
-    return undefined;
-  }
-  const a = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(a) || a.toLowerCase() === 'localhost') {
-    return a;
-  }
-  if (/^[0-9A-Fa-f:.]+$/.test(a) && a.includes(':')) {
-    return a;
-  }
-  return undefined;
-}
-
-function loopbackHost(address: unknown): string | undefined {
-  const host = hostOf(address);
-  if (host === undefined) {
-    return undefined;
-  }
-  // The object form: isLoopbackAddress does not parse it (a string it cannot parse counts as local).
-  const target = host.includes(':') ? `[${host}]:1` : `${host}:1`;
-  return isLoopbackAddress({ host, port: 1, target }) ? host : undefined;
+/** The host a debugger connects to for a forward's address, without brackets, when it is a loopback address. */
+function loopbackHost(address: string): string | undefined {
+  return isLoopbackHost(address) ? address.replace(/^\[(.*)\]$/, '$1') : undefined;
 }
 
 function pickDebugPort(container: DebugContainerState, runtime: AttachableRuntime):
   { name: string; port: number } | { reason: string } {
   const info = RUNTIMES[runtime];
   const ports: { name: string; port: number }[] = [];
-  const raw = container?.debugPorts;
-  if (raw && typeof raw === 'object') {
-    for (const [name, port] of Object.entries(raw).slice(0, MAX_DEBUG_PORTS)) {
-      const n = cleanName(name, MAX_PORT_NAME);
-      if (n !== undefined && validPort(port)) {
-        ports.push({ name: n, port });
-      }
+  for (const [name, port] of Object.entries(container.debugPorts).slice(0, MAX_DEBUG_PORTS)) {
+    const n = cleanName(name, Width.address);
+    if (n !== undefined && validPort(port)) {
+      ports.push({ name: n, port });
     }
   }
   for (const known of info.portNames) {
@@ -317,12 +279,12 @@ function pickDebugPort(container: DebugContainerState, runtime: AttachableRuntim
   }
   if (usable.length > 1) {
     return {
-      reason: `${describe(container)} has ${usable.length} debug ports (${usable.slice(0, 5).map((p) => quoted(p.name, 32)).join(', ')}) and none is named ${info.portNames.map((n) => `"${n}"`).join(' or ')}: which one the debugger listens on is unknown.`,
+      reason: `${describe(container)} has ${usable.length} debug ports (${usable.slice(0, 5).map((p) => quoted(p.name, Width.status)).join(', ')}) and none is named ${info.portNames.map((n) => `"${n}"`).join(' or ')}: which one the debugger listens on is unknown.`,
     };
   }
   if (ports.length > 0) {
     return {
-      reason: `${describe(container)} is configured for ${quoted(ports[0].name, 32)}, a protocol the ${info.extension.displayName} extension cannot attach to. Configure the container for debugpy (the "dap" protocol) instead.`,
+      reason: `${describe(container)} is configured for ${quoted(ports[0].name, Width.status)}, a protocol the ${info.extension.displayName} extension cannot attach to. Configure the container for debugpy (the "dap" protocol) instead.`,
     };
   }
   return { reason: `Skaffold reported no debug port for ${describe(container)}.` };
@@ -332,26 +294,15 @@ function pickDebugPort(container: DebugContainerState, runtime: AttachableRuntim
  * Which local port leads to a container's debugger. The debug port is the one with the
  * runtime's known name (`dlv`, `jdwp`, `devtools`, `dap`), else the container's only one; the
  * local port is the one Skaffold forwards to THAT port of THAT pod (and container), on a
- * loopback address. Never throws: anything wrong is a reason to show.
+ * loopback address. Anything wrong is a reason to show.
  */
 export function resolveDebugTarget(container: DebugContainerState, ports: Iterable<PortState>): DebugTarget {
-  try {
-    return resolve(container, ports);
-  } catch {
-    return { ok: false, reason: 'The debug information Skaffold reported is malformed.' };
-  }
-}
-
-function resolve(container: DebugContainerState, ports: Iterable<PortState>): DebugTarget {
-  if (!container || typeof container !== 'object') {
-    return { ok: false, reason: 'No container.' };
-  }
-  const status = typeof container.status === 'string' ? container.status.trim().toLowerCase() : '';
+  const status = container.status.trim().toLowerCase();
   if (status === 'terminated') {
     return { ok: false, reason: `${describe(container)} has terminated.` };
   }
   if (status !== 'started') {
-    return { ok: false, reason: `${describe(container)} is not running (its status is ${quoted(container.status, 32)}).` };
+    return { ok: false, reason: `${describe(container)} is not running (its status is ${quoted(container.status, Width.status)}).` };
   }
   const runtime = debugRuntime(container.runtime);
   if (runtime === undefined) {
@@ -359,7 +310,7 @@ function resolve(container: DebugContainerState, ports: Iterable<PortState>): De
       ok: false,
       reason: container.runtime === undefined || container.runtime === ''
         ? `Skaffold did not report which runtime ${describe(container)} runs, so no debugger can be chosen.`
-        : `${describe(container)} runs ${quoted(container.runtime, 32)}, a runtime this extension does not know how to debug.`,
+        : `${describe(container)} runs ${quoted(container.runtime, Width.status)}, a runtime this extension does not know how to debug.`,
     };
   }
   if (runtime === 'netcore') {
@@ -377,12 +328,11 @@ function resolve(container: DebugContainerState, ports: Iterable<PortState>): De
     return { ok: false, reason: picked.reason };
   }
   // Compared as they are (comparing is safe); absent on either side means "not said".
-  const namespace = typeof container.namespace === 'string' ? container.namespace : undefined;
-  const containerName = typeof container.containerName === 'string' ? container.containerName : undefined;
+  const { namespace, containerName } = container;
   let best: { localPort: number; host: string; exact: boolean } | undefined;
   let refused: string | undefined;
   let seen = 0;
-  for (const p of ports ?? []) {
+  for (const p of ports) {
     if (++seen > MAX_PORTS) {
       break;
     }
@@ -391,7 +341,7 @@ function resolve(container: DebugContainerState, ports: Iterable<PortState>): De
     }
     const host = loopbackHost(p.address);
     if (host === undefined) {
-      refused ??= displayName(p.address, 64);
+      refused ??= oneLine(p.address, Width.address);
       continue;
     }
     // Prefer a forward that names the container (and the port) exactly; then the lowest port.
@@ -423,8 +373,8 @@ function resolve(container: DebugContainerState, ports: Iterable<PortState>): De
 export function buildDebugConfiguration(container: DebugContainerState, target: Extract<DebugTarget, { ok: true }>,
   options: DebugConfigurationOptions): DebugConfigurationLike {
   const info = RUNTIMES[target.runtime];
-  const name = (options.name !== undefined ? displayName(options.name, 200) : '')
-    || `Skaffold: ${displayName(container?.podName, 32) || '?'} / ${displayName(container?.containerName, 32) || '?'} (${info.label})`;
+  const name = oneLine(options.name, Width.name)
+    || `Skaffold: ${oneLineElided(container.podName, Width.label) || '?'} / ${oneLineElided(container.containerName, Width.label) || '?'} (${info.label})`;
   const { remoteRoot } = resolveRemoteRoot(container, target.runtime, options.remoteRoot);
   const localRoot = options.localRoot;
   const base = { name, request: 'attach' };
@@ -474,7 +424,7 @@ export class AutoAttachTracker {
 
   next(containers: Iterable<DebugContainerState>, ports: Iterable<PortState>): DebugContainerState[] {
     const portList: PortState[] = [];
-    for (const p of ports ?? []) {
+    for (const p of ports) {
       portList.push(p);
       if (portList.length >= MAX_PORTS) {
         break;
@@ -483,15 +433,12 @@ export class AutoAttachTracker {
     const listed = new Set<string>();
     const offer: DebugContainerState[] = [];
     let seen = 0;
-    for (const c of containers ?? []) {
+    for (const c of containers) {
       if (++seen > this.limit) {
         break;
       }
-      if (!c || typeof c !== 'object' || typeof c.key !== 'string') {
-        continue;
-      }
       const key = c.key;
-      if (typeof c.status === 'string' && c.status.trim().toLowerCase() === 'terminated') {
+      if (c.status.trim().toLowerCase() === 'terminated') {
         this.offered.delete(key);
         continue;
       }

@@ -2,7 +2,7 @@ import * as path from 'path';
 import { SkaffoldError } from '../wire/errors';
 import { buildLaunchArgs, findFreePort, LaunchCommand, LaunchError, ProcessExit, resolveExecutable, SkaffoldProcess } from './process';
 import { Disposable, Logger, nullLogger } from '../base/events';
-import { oneLine } from '../present/labels';
+import { oneLine, Width } from '../base/text';
 import { SkaffoldSession } from '../session/session';
 import { SessionManager } from '../session/sessionManager';
 
@@ -73,7 +73,7 @@ export class Launcher implements Disposable {
     const configured = (request.executable ?? this.options.executable()).trim() || 'skaffold';
     const executable = await resolveExecutable(configured, { cwd: request.cwd, env: this.options.env });
     if (!executable) {
-      throw new LaunchError('notFound', `The Skaffold executable "${oneLine(configured, 200)}" was not found${configured.includes(path.sep) || configured.includes('/') ? '' : ' on the PATH'}. Install Skaffold or set skaffold.executable to its path.`);
+      throw new LaunchError('notFound', `The Skaffold executable "${oneLine(configured, Width.line)}" was not found${configured.includes(path.sep) || configured.includes('/') ? '' : ' on the PATH'}. Install Skaffold or set skaffold.executable to its path.`);
     }
     const rpcPort = request.rpcPort ?? await findFreePort();
     const args = buildLaunchArgs({
@@ -162,6 +162,24 @@ export class Launcher implements Disposable {
     return process.stop(this.options.stopTimeoutMs?.() ?? 30_000);
   }
 
+  /**
+   * Stops every Skaffold we started gracefully, as Stop does, and waits for them to exit, at
+   * most `waitMs` (the window is closing): then it lets go of them (each is still killed after
+   * its stop timeout).
+   */
+  async stopAll(waitMs: number): Promise<void> {
+    const exits = [...this.processes.keys()].map((session) => this.stop(session));
+    if (exits.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, waitMs);
+      });
+      await Promise.race([Promise.all(exits), bound]);
+      clearTimeout(timer);
+    }
+    this.dispose();
+  }
+
   /** Asks every Skaffold we started to stop (the window is closing); does not wait. */
   dispose(): void {
     for (const process of this.processes.values()) {
@@ -192,7 +210,7 @@ export function exitReason(prepared: PreparedLaunch, exit: ProcessExit): string 
     return exit.error.message;
   }
   const how = exit.signal ? `was stopped (${exit.signal})` : exit.code === 0 ? 'exited' : `exited with code ${exit.code}`;
-  const last = [...exit.lastLines].reverse().map((l) => oneLine(l, 300)).find((l) => l.length > 0);
+  const last = [...exit.lastLines].reverse().map((l) => oneLine(l, Width.line)).find((l) => l.length > 0);
   const why = exit.code !== 0 && !exit.signal && last ? `: ${last}` : '';
   return `Skaffold ${prepared.request.command} on port ${prepared.rpcPort} ${how}${why}.`;
 }

@@ -1,14 +1,12 @@
 /** Readable one-line descriptions of Skaffold events, for the log and tooltips. */
-import { cleanText } from '../wire/errors';
+import { clip, oneLine, Width } from '../base/text';
 import { ErrorInfo } from '../state/model';
-import { errorInfo } from '../state/reducer';
+import { errorInfo } from '../state/fromProto';
 import { LogEntry } from '../wire/protocol';
 
-const MAX_LINE = 1000;
-
-/** Server text for the log line: control characters removed, one line (no newline, tab or line separator), bounded. */
-function t(value: unknown, max = 300): string {
-  return cleanText(value, max).replace(/\s+/g, ' ').trim();
+/** Server text in a log line: one line, bounded (base/text.ts). */
+function t(value: unknown, width: number = Width.line): string {
+  return oneLine(value, width);
 }
 
 /**
@@ -26,12 +24,17 @@ function err(e: ErrorInfo | undefined): string {
   if (!e) {
     return '';
   }
-  const code = e.code ? ` [${t(e.code, 80)}]` : '';
-  const suggestions = e.suggestions.length ? ` — try: ${e.suggestions.map((s) => t(s.action, 200)).join('; ')}` : '';
-  return `: ${t(e.message, 500)}${code}${suggestions}`;
+  const code = e.code ? ` [${t(e.code, Width.code)}]` : '';
+  const suggestions = e.suggestions.length ? ` — try: ${e.suggestions.map((s) => t(s.action, Width.line)).join('; ')}` : '';
+  return `: ${t(e.message, Width.detail)}${code}${suggestions}`;
 }
 
-/** One line per event: `build example/app: Complete`. Server text is cleaned and bounded. */
+/**
+ * One line per event: `build example/app: Complete`. Server text is cleaned and bounded.
+ * The entry is the raw one from the wire, logged before (and whether or not) the reducer
+ * takes it: nothing has checked its shape yet, so every field goes through t() (only
+ * primitives become text), and the catch keeps one odd entry from stopping the log.
+ */
 export function describeEntry(entry: LogEntry): string {
   try {
     return describe(entry);
@@ -46,11 +49,11 @@ function describe(entry: LogEntry): string {
   let line: string;
   switch (kind) {
     case 'metaEvent':
-      line = `skaffold: ${t(e.metaEvent?.entry || entry.entry, 400)}`;
+      line = `skaffold: ${t(e.metaEvent?.entry || entry.entry, Width.detail)}`;
       break;
     case 'devLoopEvent': {
       const d = e.devLoopEvent ?? {};
-      line = `dev loop #${d.iteration ?? 0}: ${t(d.status)}${err(errorInfo(d.err))}`;
+      line = `dev loop #${t(d.iteration ?? 0)}: ${t(d.status)}${err(errorInfo(d.err))}`;
       break;
     }
     case 'buildEvent': {
@@ -78,12 +81,12 @@ function describe(entry: LogEntry): string {
     case 'portEvent': {
       const p = e.portEvent ?? {};
       const target = p.targetPort?.strVal || p.targetPort?.intVal || p.remotePort || '?';
-      line = `port forward: ${t(p.address || '127.0.0.1')}:${p.localPort ?? '?'} -> ${t(p.resourceType)}/${t(p.resourceName || p.podName)}:${t(target)}${p.namespace ? ` (${t(p.namespace)})` : ''}`;
+      line = `port forward: ${t(p.address || '127.0.0.1')}:${t(p.localPort ?? '?')} -> ${t(p.resourceType)}/${t(p.resourceName || p.podName)}:${t(target)}${p.namespace ? ` (${t(p.namespace)})` : ''}`;
       break;
     }
     case 'fileSyncEvent': {
       const f = e.fileSyncEvent ?? {};
-      line = `sync ${t(f.image)}: ${t(f.status)}${f.fileCount ? ` (${f.fileCount} files)` : ''}${err(errorInfo(f.actionableErr, f.err, f.errCode))}`;
+      line = `sync ${t(f.image)}: ${t(f.status)}${f.fileCount ? ` (${t(f.fileCount)} files)` : ''}${err(errorInfo(f.actionableErr, f.err, f.errCode))}`;
       break;
     }
     case 'debuggingContainerEvent': {
@@ -100,5 +103,5 @@ function describe(entry: LogEntry): string {
     default:
       line = `unknown event (newer Skaffold?)${entry.entry ? `: ${t(entry.entry)}` : ''}`;
   }
-  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line;
+  return clip(line, Width.message);
 }

@@ -5,7 +5,8 @@
  * tested in plain Node; the view adds icons and tooltips.
  */
 import { ArtifactTiming, IterationPhases, IterationRecord, PhaseTiming } from '../state/model';
-import { formatDuration, oneLine, spokenDuration } from './labels';
+import { oneLine, Width } from '../base/text';
+import { formatDuration, spokenDuration } from './labels';
 import { Status } from '../wire/protocol';
 
 export type PhaseKey = keyof IterationPhases;
@@ -51,7 +52,7 @@ export function outcomeWord(status: string | undefined): string {
     case Status.Canceled:
       return 'canceled';
     default:
-      return oneLine(status, 40);
+      return oneLine(status, Width.status);
   }
 }
 
@@ -94,18 +95,18 @@ export function iterationSpoken(r: IterationRecord, newest: boolean, cause: stri
   return [
     `Iteration ${r.iteration}`,
     triggerWord(r),
-    cause ? `started by ${oneLine(cause, 300)}` : '',
+    cause ? `started by ${oneLine(cause, Width.line)}` : '',
     spokenOutcome(iterationOutcome(r, newest), r.durationMs),
   ].filter(Boolean).join(', ');
 }
 
 /** The row under an iteration that says what started it: "Started by: src/a.txt modified". */
 export function causeLabel(cause: string): string {
-  return `Started by: ${oneLine(cause, 300)}`;
+  return `Started by: ${oneLine(cause, Width.line)}`;
 }
 
 export function causeSpoken(iteration: number, cause: string): string {
-  return `Iteration ${iteration} was started by ${oneLine(cause, 300)}`;
+  return `Iteration ${iteration} was started by ${oneLine(cause, Width.line)}`;
 }
 
 /** A phase row's description: "succeeded · 1.0s". */
@@ -121,10 +122,10 @@ export function phaseSpoken(phase: PhaseKey, iteration: number, timing: PhaseTim
 
 /** An artifact row under an iteration's build: "example/app · succeeded · 2.0s". */
 export function artifactLabel(a: ArtifactTiming): string {
-  return [oneLine(a.name, 200), outcomeText(outcomeWord(a.status), a.durationMs)].filter(Boolean).join(' · ');
+  return [oneLine(a.name, Width.name), outcomeText(outcomeWord(a.status), a.durationMs)].filter(Boolean).join(' · ');
 }
 
 /** "Build of example/app in iteration 3, succeeded in 2.0 seconds". */
 export function artifactSpoken(a: ArtifactTiming, iteration: number): string {
-  return [`Build of ${oneLine(a.name, 200)} in iteration ${iteration}`, spokenOutcome(outcomeWord(a.status), a.durationMs)].filter(Boolean).join(', ');
+  return [`Build of ${oneLine(a.name, Width.name)} in iteration ${iteration}`, spokenOutcome(outcomeWord(a.status), a.durationMs)].filter(Boolean).join(', ');
 }

@@ -3,7 +3,7 @@
  * grouping of pods under what owns them. Pure and free of the VS Code API, so the views stay
  * thin and this is unit tested in plain Node.
  */
-import { cleanText } from '../wire/errors';
+import { isLoopbackHost, oneLine as cleanOneLine, Width } from '../base/text';
 import { NOT_STARTED, PortState, ResourceState, SessionState } from '../state/model';
 import { Status } from '../wire/protocol';
 import { SessionProcess, SessionStatus } from '../session/session';
@@ -68,21 +68,33 @@ export function spokenDuration(ms: number | undefined): string {
   return `${m} minute${m === 1 ? '' : 's'}${s ? ` ${s} second${s === 1 ? '' : 's'}` : ''}`;
 }
 
-/** Server text for a one-line label: control characters removed, bounded. */
-export function oneLine(text: string | undefined, max = 200): string {
-  return cleanText(text ?? '', max).replace(/\s+/g, ' ').trim();
+/**
+ * The host of a forward as its label shows it and its URL opens it: `localhost` for what
+ * localhost names (127.0.0.1, ::1), another loopback address as it is; undefined for an
+ * address that is not this machine's.
+ */
+function loopbackHost(address: string): string | undefined {
+  if (!isLoopbackHost(address)) {
+    return undefined;
+  }
+  const host = address.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (host === 'localhost' || host === '127.0.0.1' || host === '::1') {
+    return 'localhost';
+  }
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** How a forward's address is shown: `localhost`, another loopback address, else the address (cleaned). */
+export function portHost(address: string): string {
+  return loopbackHost(address) ?? cleanOneLine(address, Width.address);
 }
 
 /** `localhost:47480 → service/app:8080` (the address Skaffold bound, when not loopback). */
 export function portLabel(p: PortState): string {
-  const host = isLoopback(p.address) ? 'localhost' : oneLine(p.address, 64);
-  const target = p.targetPort !== undefined ? `:${oneLine(String(p.targetPort), 64)}` : '';
-  const resource = [oneLine(p.resourceType, 32), oneLine(p.resourceName ?? p.podName, 128)].filter(Boolean).join('/');
+  const host = portHost(p.address);
+  const target = p.targetPort !== undefined ? `:${cleanOneLine(p.targetPort, Width.address)}` : '';
+  const resource = [cleanOneLine(p.resourceType, Width.status), cleanOneLine(p.resourceName ?? p.podName, Width.name)].filter(Boolean).join('/');
   return `${host}:${p.localPort} → ${resource || '?'}${target}`;
-}
-
-export function isLoopback(address: string | undefined): boolean {
-  return address === undefined || address === '' || address === '127.0.0.1' || address === 'localhost' || address === '::1' || address === '[::1]';
 }
 
 const NO_PORTS: ReadonlyMap<number, PortState> = new Map();
@@ -100,7 +112,9 @@ export function openPorts(session: { status: SessionStatus; process?: SessionPro
  * address comes from the server and is not trusted to pick a host.
  */
 export function portUrl(p: PortState): string | undefined {
-  if (!isLoopback(p.address) || !Number.isInteger(p.localPort) || p.localPort < 1 || p.localPort > 65535) {
+  // Only what VS Code's port forwarding tunnels in a remote window (localhost, 127.0.0.1,
+  // ::1, all shown as localhost): another loopback address is shown, not opened.
+  if (loopbackHost(p.address) !== 'localhost' || !Number.isInteger(p.localPort) || p.localPort < 1 || p.localPort > 65535) {
     return undefined;
   }
   return `http://localhost:${p.localPort}`;
@@ -208,14 +222,14 @@ export function summarize(status: SessionStatus, state: SessionState): Summary {
     return { kind: 'building', text: `building ${done}/${inRound.length}`, done, total: inRound.length };
   }
   if (failed) {
-    return { kind: 'buildFailed', text: `${oneLine(failed.name, 60)} failed`, culprit: failed.name };
+    return { kind: 'buildFailed', text: `${cleanOneLine(failed.name, Width.label)} failed`, culprit: failed.name };
   }
   if (state.deploy.status === Status.Failed) {
     return { kind: 'deployFailed', text: 'deploy failed' };
   }
   if (state.statusCheck.status === Status.Failed) {
     const bad = [...state.resources.values()].find((r) => r.status === Status.Failed);
-    return { kind: 'deployFailed', text: bad ? `${oneLine(bad.name, 60)} failed` : 'status check failed', culprit: bad?.name };
+    return { kind: 'deployFailed', text: bad ? `${cleanOneLine(bad.name, Width.label)} failed` : 'status check failed', culprit: bad?.name };
   }
   if (state.deploy.status === Status.InProgress && (state.statusCheck.status === Status.Started || state.statusCheck.status === Status.InProgress)) {
     return { kind: 'statusCheck', text: 'status check' };
@@ -242,7 +256,7 @@ export function sessionSummary(session: { status: SessionStatus; state: SessionS
     return { kind: 'stopping', text: 'stopping' };
   }
   if (p?.state === 'exited') {
-    const how = p.signal ? `signal ${oneLine(p.signal, 16)}` : p.exitCode !== undefined && p.exitCode !== null ? `code ${p.exitCode}` : '';
+    const how = p.signal ? `signal ${cleanOneLine(p.signal, Width.status)}` : p.exitCode !== undefined && p.exitCode !== null ? `code ${p.exitCode}` : '';
     return { kind: 'ended', text: how ? `exited (${how})` : 'exited' };
   }
   if (p?.state === 'starting' && session.status !== 'connected') {
@@ -259,7 +273,7 @@ export function sessionSummary(session: { status: SessionStatus; state: SessionS
 export function sessionDescription(session: { name?: string; address: string; status: SessionStatus; state: SessionState }): string {
   const { status, state } = session;
   const port = /:(\d+)$/.exec(session.address)?.[1];
-  const parts = [oneLine(session.name, 40) || (state.skaffoldVersion ? `Skaffold ${oneLine(state.skaffoldVersion, 32)}` : port ? `port ${port}` : oneLine(session.address, 60))];
+  const parts = [cleanOneLine(session.name, Width.label) || (state.skaffoldVersion ? `Skaffold ${cleanOneLine(state.skaffoldVersion, Width.status)}` : port ? `port ${port}` : cleanOneLine(session.address, Width.label))];
   if (state.devLoop.iteration >= 0) {
     parts.push(`#${state.devLoop.iteration}`);
   }

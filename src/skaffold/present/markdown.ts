@@ -4,7 +4,7 @@
  * fuzzed in plain Node; the views wrap the result in an untrusted vscode.MarkdownString.
  */
 import { ErrorInfo } from '../state/model';
-import { oneLine } from './labels';
+import { oneLine, Width } from '../base/text';
 
 /** Server text as inert markdown: every markdown, HTML and theme-icon character escaped. */
 export function escapeMarkdown(text: string): string {
@@ -22,7 +22,7 @@ export class InertMarkdown {
   }
 
   heading(text: string): this {
-    this.text += `**${escapeMarkdown(oneLine(text, 300))}**\n\n`;
+    this.text += `**${escapeMarkdown(oneLine(text, Width.line))}**\n\n`;
     return this;
   }
 
@@ -30,7 +30,7 @@ export class InertMarkdown {
     if (value === undefined || value === '') {
       return this;
     }
-    this.text += `${escapeMarkdown(label)}: ${escapeMarkdown(oneLine(String(value), 500))}  \n`;
+    this.text += `${escapeMarkdown(label)}: ${escapeMarkdown(oneLine(value, Width.detail))}  \n`;
     return this;
   }
 
@@ -39,9 +39,9 @@ export class InertMarkdown {
       return this;
     }
     this.text += '\n\n---\n\n';
-    this.text += `${escapeMarkdown(`${title}${error.code ? ` (${oneLine(error.code, 80)})` : ''}: ${oneLine(error.message, 1000)}`)}\n\n`;
+    this.text += `${escapeMarkdown(`${title}${error.code ? ` (${oneLine(error.code, Width.code)})` : ''}: ${oneLine(error.message, Width.message)}`)}\n\n`;
     for (const s of error.suggestions) {
-      this.text += `• ${escapeMarkdown(oneLine(s.action, 500))}  \n`;
+      this.text += `• ${escapeMarkdown(oneLine(s.action, Width.detail))}  \n`;
     }
     return this;
   }

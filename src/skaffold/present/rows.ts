@@ -12,7 +12,8 @@ import {
   ArtifactState, BuildResult, ErrorInfo, isFinished, NOT_STARTED, PhaseResult, PhaseState, PortState, ResourceState,
   SessionState,
 } from '../state/model';
-import { Look, formatDuration, isLoopback, oneLine, spokenDuration, statusLook } from './labels';
+import { oneLine, Width } from '../base/text';
+import { Look, formatDuration, portHost, spokenDuration, statusLook } from './labels';
 import { Status } from '../wire/protocol';
 import { isPod, kindOf, shortName } from '../state/workloads';
 
@@ -56,7 +57,7 @@ function durationWords(ms: number | undefined): string {
 
 /** A status Skaffold sent that we have no word for: shown as sent, lower-cased. */
 function asSent(status: string): string {
-  return oneLine(status, 40).toLowerCase() || 'unknown';
+  return oneLine(status, Width.status).toLowerCase() || 'unknown';
 }
 
 // ------------------------------------------------------------------------------ artifacts
@@ -68,7 +69,7 @@ function asSent(status: string): string {
  * deployed when this one failed or was canceled; `error` the failure to show under the row.
  */
 export function artifactRow(a: ArtifactState, current: number): RowText & { running?: BuildResult; error?: ErrorInfo } {
-  const name = oneLine(a.name, 200);
+  const name = oneLine(a.name, Width.name);
   const label = name;
   const last = a.lastResult;
   let word: string;
@@ -164,9 +165,9 @@ export function resourceRow(r: ResourceState, state: SessionState, owner?: Resou
   // A pod under its workload is named by what its name adds to the workload's (`c44bcb7d5e-7f6e2`
   // under deployment/app: the ReplicaSet and the pod), which tells a rollout's pods apart and
   // fits the sidebar; the whole name is in the tooltip and the spoken label.
-  const podName = oneLine(shortName(r.name), 200);
-  const ownerPrefix = owner ? `${oneLine(shortName(owner.name), 200)}-` : undefined;
-  const label = !pod ? oneLine(r.name, 200) : ownerPrefix && podName.startsWith(ownerPrefix) && podName.length > ownerPrefix.length
+  const podName = oneLine(shortName(r.name), Width.name);
+  const ownerPrefix = owner ? `${oneLine(shortName(owner.name), Width.name)}-` : undefined;
+  const label = !pod ? oneLine(r.name, Width.name) : ownerPrefix && podName.startsWith(ownerPrefix) && podName.length > ownerPrefix.length
     ? podName.slice(ownerPrefix.length) : podName;
   let word: string;
   let look: Look;
@@ -191,10 +192,10 @@ export function resourceRow(r: ResourceState, state: SessionState, owner?: Resou
     word = WORKLOAD_WORD[r.status] ?? asSent(r.status);
     look = statusLook(r.status);
   }
-  const kind = pod ? 'Pod' : oneLine(kindOf(r.name), 40) || 'Resource';
-  const what = pod ? `${kind} ${podName}` : `${kind.charAt(0).toUpperCase()}${kind.slice(1)} ${oneLine(shortName(r.name), 200)}`;
+  const kind = pod ? 'Pod' : oneLine(kindOf(r.name), Width.status) || 'Resource';
+  const what = pod ? `${kind} ${podName}` : `${kind.charAt(0).toUpperCase()}${kind.slice(1)} ${oneLine(shortName(r.name), Width.name)}`;
   const message = r.message && r.message.trim().toLowerCase() !== r.status.trim().toLowerCase() && word !== 'running' && word !== 'ready'
-    ? `: ${oneLine(r.message, 200)}` : '';
+    ? `: ${oneLine(r.message, Width.line)}` : '';
   return {
     label,
     word,
@@ -253,11 +254,11 @@ export function phaseRow(key: PhaseKey, p: PhaseState, current: number): RowText
  * when an earlier iteration forwarded it (it stays open until Skaffold redeploys).
  */
 export function portRow(p: PortState, current: number): RowText {
-  const host = isLoopback(p.address) ? 'localhost' : oneLine(p.address, 64);
+  const host = portHost(p.address);
   const label = `${host}:${p.localPort}`;
-  const target = p.targetPort !== undefined ? `:${oneLine(String(p.targetPort), 64)}` : '';
-  const resource = oneLine(p.resourceName ?? p.podName, 128) || '?';
-  const kind = oneLine(p.resourceType, 32);
+  const target = p.targetPort !== undefined ? `:${oneLine(p.targetPort, Width.address)}` : '';
+  const resource = oneLine(p.resourceName ?? p.podName, Width.name) || '?';
+  const kind = oneLine(p.resourceType, Width.status);
   const word = `${resource}${target}`;
   return {
     label,
@@ -265,6 +266,6 @@ export function portRow(p: PortState, current: number): RowText {
     description: `${word}${since(p.iteration, current)}`,
     look: { icon: 'plug' },
     accessible: `Port ${p.localPort} on ${host}, forwarded to ${kind ? `${kind} ` : ''}${resource}${target ? ` port ${target.slice(1)}` : ''}`
-      + `${p.namespace ? ` in namespace ${oneLine(p.namespace, 64)}` : ''}${p.iteration < current ? `, since iteration ${p.iteration}` : ''}`,
+      + `${p.namespace ? ` in namespace ${oneLine(p.namespace, Width.address)}` : ''}${p.iteration < current ? `, since iteration ${p.iteration}` : ''}`,
   };
 }

@@ -5,7 +5,7 @@
  */
 import { IterationRecord } from '../state/model';
 import type { SentIntent } from '../session/session';
-import { oneLine } from './labels';
+import { oneLine, Width } from '../base/text';
 
 /** A file change Skaffold logged, tied to the v2 iteration it started (see SkaffoldOutputStore.triggers). */
 export interface FileTrigger {
@@ -38,14 +38,14 @@ export function triggerCause(record: IterationRecord, files: readonly FileTrigge
     const after = previous?.startedAt !== undefined ? previous.startedAt + MANUAL_AFTER_MS : -Infinity;
     const sent = intents.find((i) => i.at >= start - MANUAL_BEFORE_MS && i.at <= start + MANUAL_AFTER_MS && i.at > after);
     if (sent) {
-      return `${sent.phases.map((p) => oneLine(p, 20)).join(' + ')} from VS Code`;
+      return `${sent.phases.map((p) => oneLine(p, Width.status)).join(' + ')} from VS Code`;
     }
   }
   const changed = files.filter((f) => f.iteration === record.iteration + 1);
   if (changed.length === 0) {
     return undefined;
   }
-  const names = [...new Set(changed.flatMap((f) => f.files.map((name) => oneLine(name, 120)).filter(Boolean)))];
+  const names = [...new Set(changed.flatMap((f) => f.files.map((name) => oneLine(name, Width.name)).filter(Boolean)))];
   if (names.length === 0) {
     return undefined;
   }

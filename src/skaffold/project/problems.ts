@@ -16,11 +16,13 @@
  *   only because of resources shown already.
  * - the status-check phase and the dev loop: only when nothing more specific is shown, on the
  *   root config's first line.
- * Server text is untrusted: messages and suggestions are bounded and made single-line.
+ * Server text is untrusted: messages and suggestions are bounded and made one line
+ * (base/text.ts). The state is trusted to be what its type says (the reducer checked it).
  */
 import { ArtifactDeclaration, ConfigIndex, ManifestObject, TextRange } from './configLocations';
 import { ArtifactState, ErrorInfo, ResourceState, SessionState, SuggestionInfo } from '../state/model';
 import { Status } from '../wire/protocol';
+import { oneLine, Width } from '../base/text';
 
 export type ProblemPhase = 'build' | 'sync' | 'deploy' | 'statusCheck' | 'devLoop';
 export type ProblemSeverity = 'error' | 'warning';
@@ -64,9 +66,7 @@ export const FALLBACK_MESSAGES: Record<ProblemPhase, string> = {
   devLoop: 'The dev loop failed.',
 };
 
-const MAX_SUBJECT = 256;
 const MAX_SUGGESTIONS = 10;
-const MAX_SUGGESTION_TEXT = 500;
 
 /**
  * Status codes a resource reports while a normal rollout progresses (or that say nothing is
@@ -107,43 +107,31 @@ export function isTransientStatusCode(code: string | undefined): boolean {
 }
 
 /**
- * Problems for the state, placed with the index. Pure; never throws (what cannot be placed
- * goes to the root config; what cannot be read is left out).
+ * Problems for the state, placed with the index. Pure. What cannot be placed goes to the
+ * root config.
  */
 export function computeProblems(state: SessionState, index: ConfigIndex, options: ProblemOptions = {}): Problem[] {
   const ctx = new Collector(index, options);
-  const step = (f: () => void) => {
-    try {
-      f();
-    } catch {
-      // an odd state or index: leave that part out, keep the rest
-    }
-  };
-  const artifacts = [...safeValues(state?.artifacts)];
-  for (const a of artifacts) {
-    step(() => buildProblem(ctx, a));
+  for (const a of state.artifacts.values()) {
+    buildProblem(ctx, a);
   }
-  step(() => syncProblem(ctx, state.fileSync));
+  syncProblem(ctx, state.fileSync);
   // Workloads before pods: a pod's problem placed on its owner that says what the owner's says
   // is the same problem.
-  const resources = [...safeValues(state?.resources)].sort((a, b) => Number(isPod(a.name)) - Number(isPod(b.name)));
+  const resources = [...state.resources.values()].sort((a, b) => Number(isPod(a.name)) - Number(isPod(b.name)));
   for (const r of resources) {
-    step(() => resourceProblem(ctx, r));
+    resourceProblem(ctx, r);
   }
-  step(() => deployProblem(ctx, state.deploy));
+  deployProblem(ctx, state.deploy);
   // The phase-wide failures only when nothing more specific says it.
-  step(() => {
-    if (state.statusCheck?.status === Status.Failed && !ctx.has(undefined, 'error')) {
-      const e = state.statusCheck.error;
-      ctx.add(ctx.rootStart(), 'error', 'statusCheck', '', e?.message || state.statusCheck.message, e?.code ?? state.statusCheck.code, e?.suggestions);
-    }
-  });
-  step(() => {
-    if (state.devLoop?.status === Status.Failed && !ctx.has(undefined, 'error')) {
-      const e = state.devLoop.error;
-      ctx.add(ctx.rootStart(), 'error', 'devLoop', '', e?.message, e?.code, e?.suggestions);
-    }
-  });
+  if (state.statusCheck.status === Status.Failed && !ctx.has(undefined, 'error')) {
+    const e = state.statusCheck.error;
+    ctx.add(ctx.rootStart(), 'error', 'statusCheck', '', e?.message || state.statusCheck.message, e?.code ?? state.statusCheck.code, e?.suggestions);
+  }
+  if (state.devLoop.status === Status.Failed && !ctx.has(undefined, 'error')) {
+    const e = state.devLoop.error;
+    ctx.add(ctx.rootStart(), 'error', 'devLoop', '', e?.message, e?.code, e?.suggestions);
+  }
   return ctx.problems;
 }
 
@@ -161,7 +149,7 @@ class Collector {
   private readonly maxProblems: number;
 
   constructor(readonly index: ConfigIndex, readonly options: ProblemOptions) {
-    this.maxMessage = clampInt(options.maxMessageLength, 1000, 20, 100_000);
+    this.maxMessage = clampInt(options.maxMessageLength, Width.message, 20, 100_000);
     this.maxProblems = clampInt(options.maxProblems, 1000, 1, 100_000);
   }
 
@@ -175,9 +163,9 @@ class Collector {
    * A duplicate that is more severe makes the one there an error.
    */
   add(place: Place, severity: ProblemSeverity, phase: ProblemPhase, rawSubject: string, rawMessage: string | undefined, rawCode: string | undefined, suggestions: SuggestionInfo[] | undefined, sameAsOwner = false): void {
-    const subject = singleLine(rawSubject, MAX_SUBJECT);
-    const text = singleLine(rawMessage, this.maxMessage) || FALLBACK_MESSAGES[phase];
-    const message = singleLine(subject && !text.startsWith(subject) ? `${subject}: ${text}` : text, this.maxMessage);
+    const subject = oneLine(rawSubject, Width.name);
+    const text = oneLine(rawMessage, this.maxMessage) || FALLBACK_MESSAGES[phase];
+    const message = oneLine(subject && !text.startsWith(subject) ? `${subject}: ${text}` : text, this.maxMessage);
     const code = codeName(rawCode);
     const key = JSON.stringify([place.file, place.range, message]);
     const textKey = JSON.stringify([place.file, place.range, phase, text]);
@@ -215,7 +203,7 @@ class Collector {
     if (root) {
       return { file: root.file, range: root.start, configFile: root.file };
     }
-    const file = typeof this.index?.rootFile === 'string' ? this.index.rootFile : '';
+    const file = this.index.rootFile;
     return { file, range: { startLine: 0, startCharacter: 0, endLine: 0, endCharacter: 0 }, configFile: file };
   }
 
@@ -239,7 +227,7 @@ class Collector {
   }
 
   configs() {
-    return Array.isArray(this.index?.configs) ? this.index.configs : [];
+    return this.index.configs;
   }
 
   configFile(config: number): string {
@@ -262,22 +250,22 @@ function buildProblem(ctx: Collector, a: ArtifactState): void {
 
 /** The failure an artifact still shows, or undefined. */
 function buildFailure(a: ArtifactState): ErrorInfo | undefined {
-  if (a?.status === Status.Failed) {
+  if (a.status === Status.Failed) {
     return a.error ?? a.lastResult?.error ?? { message: '', suggestions: [] };
   }
   // Reset by an iteration that did not rebuild it, or being rebuilt: the failure stands until
   // a build of it succeeds.
-  if (a?.lastResult?.status === Status.Failed && (a.status === Status.NotStarted || a.status === Status.InProgress)) {
+  if (a.lastResult?.status === Status.Failed && (a.status === Status.NotStarted || a.status === Status.InProgress)) {
     return a.lastResult.error ?? { message: '', suggestions: [] };
   }
   return undefined;
 }
 
 function syncProblem(ctx: Collector, sync: SessionState['fileSync']): void {
-  if (sync?.status !== Status.Failed) {
+  if (sync.status !== Status.Failed) {
     return;
   }
-  const image = typeof sync.image === 'string' ? sync.image : '';
+  const image = sync.image ?? '';
   const places = image ? locateArtifact(ctx.index, image, ctx.options.activeProfiles).map((d) => ({ file: d.file, range: d.syncRange ?? d.imageRange, configFile: d.file })) : [];
   for (const place of places.length > 0 ? places : [ctx.rootStart()]) {
     ctx.add(place, 'error', 'sync', image, sync.error?.message || sync.message, sync.error?.code ?? sync.code, sync.error?.suggestions);
@@ -285,14 +273,14 @@ function syncProblem(ctx: Collector, sync: SessionState['fileSync']): void {
 }
 
 function deployProblem(ctx: Collector, deploy: SessionState['deploy']): void {
-  if (deploy?.status !== Status.Failed) {
+  if (deploy.status !== Status.Failed) {
     return;
   }
   const code = deploy.error?.code ?? deploy.code;
-  if (typeof code === 'string' && code.startsWith('STATUSCHECK_') && ctx.has('statusCheck', 'error')) {
+  if (code?.startsWith('STATUSCHECK_') && ctx.has('statusCheck', 'error')) {
     return; // the deploy failed because resources did: they show it where they are declared
   }
-  const place = ctx.deployPlace(typeof code === 'string' && code.includes('MANIFEST'));
+  const place = ctx.deployPlace(code?.includes('MANIFEST') ?? false);
   ctx.add(place, 'error', 'deploy', '', deploy.error?.message || deploy.message, code, deploy.error?.suggestions);
 }
 
@@ -320,7 +308,7 @@ function resourceProblem(ctx: Collector, r: ResourceState): void {
  * else its declarations in profiles (those of the active profiles when any of them declares it).
  */
 export function locateArtifact(index: ConfigIndex, image: string, activeProfiles?: readonly string[]): ArtifactDeclaration[] {
-  const all = (Array.isArray(index?.artifacts) ? index.artifacts : []).filter((d) => d.image === image);
+  const all = index.artifacts.filter((d) => d.image === image);
   const top = all.filter((d) => d.profile === undefined);
   if (top.length > 0) {
     return top;
@@ -340,7 +328,7 @@ export interface ResourceName {
  * default namespace), `Pod/app-6d4b-x2x`, `{Pod:ns/app-6d4b-x2x}` (pods outside it).
  */
 export function parseResourceName(raw: string): ResourceName | undefined {
-  if (typeof raw !== 'string' || raw.length > 1024) {
+  if (raw.length > 1024) {
     return undefined;
   }
   const s = raw.trim();
@@ -363,7 +351,7 @@ export function parseResourceName(raw: string): ResourceName | undefined {
  */
 export function locateResource(index: ConfigIndex, resource: string): ManifestObject[] {
   const parsed = parseResourceName(resource);
-  const objects = Array.isArray(index?.objects) ? index.objects : [];
+  const objects = index.objects;
   if (!parsed) {
     return [];
   }
@@ -407,59 +395,27 @@ function namespaceScore(resource: string | undefined, object: string | undefined
   return object === undefined || object === 'default' ? 3 : 1;
 }
 
-function isPod(name: unknown): boolean {
-  return typeof name === 'string' && parseResourceName(name)?.kind.toLowerCase() === 'pod';
+function isPod(name: string): boolean {
+  return parseResourceName(name)?.kind.toLowerCase() === 'pod';
 }
 
 // --- text ----------------------------------------------------------------------------------
 
-/**
- * Untrusted text made safe for one line: terminal color codes removed, control characters
- * (newlines included) and runs of spaces as one space, bidirectional overrides removed,
- * at most `max` characters (a cut ends with "…").
- */
-export function singleLine(text: unknown, max: number): string {
-  if (typeof text !== 'string' || text === '') {
-    return '';
-  }
-  let s = text.slice(0, max * 2 + 64)
-    .replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '')
-    .replace(/[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufeff]/g, '')
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, ' ')
-    .trim();
-  if (s.length > max) {
-    s = s.slice(0, Math.max(0, max - 1));
-    if (/[\ud800-\udbff]$/.test(s)) {
-      s = s.slice(0, -1);
-    }
-    s = `${s.trimEnd()}…`;
-  }
-  return s;
-}
-
 /** A code as the reducer keeps it (an enum name, or a number from a newer Skaffold), else undefined. */
-function codeName(code: unknown): string | undefined {
-  return typeof code === 'string' && /^([A-Za-z][A-Za-z0-9_]{0,79}|\d{1,10})$/.test(code) && code !== 'OK' && code !== '0' ? code : undefined;
+function codeName(code: string | undefined): string | undefined {
+  return code !== undefined && /^([A-Za-z][A-Za-z0-9_]{0,79}|\d{1,10})$/.test(code) && code !== 'OK' && code !== '0' ? code : undefined;
 }
 
-function cleanSuggestions(suggestions: unknown): SuggestionInfo[] {
+function cleanSuggestions(suggestions: readonly SuggestionInfo[] | undefined): SuggestionInfo[] {
   const out: SuggestionInfo[] = [];
-  for (const s of Array.isArray(suggestions) ? suggestions.slice(0, 50) : []) {
-    const action = singleLine((s as SuggestionInfo | undefined)?.action, MAX_SUGGESTION_TEXT);
-    const code = codeName((s as SuggestionInfo | undefined)?.code);
+  for (const s of (suggestions ?? []).slice(0, 50)) {
+    const action = oneLine(s.action, Width.detail);
+    const code = codeName(s.code);
     if (action && !out.some((o) => o.action === action && o.code === code) && out.length < MAX_SUGGESTIONS) {
       out.push({ action, ...(code !== undefined && code !== 'NIL' ? { code } : {}) });
     }
   }
   return out;
-}
-
-function safeValues<T>(map: ReadonlyMap<unknown, T> | undefined): Iterable<T> {
-  try {
-    return map instanceof Map ? [...map.values()].filter((v) => v && typeof v === 'object') : [];
-  } catch {
-    return [];
-  }
 }
 
 function clampInt(value: number | undefined, fallback: number, min: number, max: number): number {

@@ -10,7 +10,8 @@
  */
 import { TextRange } from './configLocations';
 import { SuggestionInfo } from '../state/model';
-import { Problem, ProblemPhase, singleLine } from './problems';
+import { Problem, ProblemPhase } from './problems';
+import { oneLine, Width } from '../base/text';
 
 /** The phases an Execute intent can run again (`sync` is not used by any mapping yet). */
 export type RerunPhase = 'build' | 'sync' | 'deploy' | 'devloop';
@@ -228,11 +229,9 @@ const PHASE_DOCS: Record<ProblemPhase, DocTopic> = {
   devLoop: 'home',
 };
 
-const MAX_SUGGESTION_TEXT = 500;
-
 /** A suggestion's text as it may be shown: one line, bounded. Never a link to follow. */
 export function suggestionText(s: SuggestionInfo | undefined): string {
-  return singleLine(s?.action, MAX_SUGGESTION_TEXT);
+  return oneLine(s?.action, Width.detail);
 }
 
 /**

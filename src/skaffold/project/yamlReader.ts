@@ -13,6 +13,7 @@
  * The values read from it (`nameOf`) are validated here, at the boundary.
  */
 import { Composer, CST, Document, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { hasUnsafeCharacter } from '../base/text';
 
 export const YAML_LIMITS = {
   /** Larger files are not read at all (a real skaffold.yaml is a few kilobytes). */
@@ -220,7 +221,7 @@ export function items(node: unknown): unknown[] {
 export function nameOf(node: unknown, max = YAML_LIMITS.maxNameLength): string | undefined {
   const value = isScalar(node) ? node.value : undefined;
   const text = typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
-  if (text === undefined || text.trim() === '' || text.length > max || hasUnsafeCharacters(text)) {
+  if (text === undefined || text.trim() === '' || text.length > max || hasUnsafeCharacter(text)) {
     return undefined;
   }
   return text;
@@ -228,16 +229,11 @@ export function nameOf(node: unknown, max = YAML_LIMITS.maxNameLength): string |
 
 /** A path written in YAML that can be used: not empty, at most `max` characters, nothing unsafe. */
 export function usablePath(p: unknown, max: number): p is string {
-  return typeof p === 'string' && p.trim() !== '' && p.length <= max && !hasUnsafeCharacters(p);
+  return typeof p === 'string' && p.trim() !== '' && p.length <= max && !hasUnsafeCharacter(p);
 }
 
 /** The first line of a parser's message, without yaml's own position suffix, bounded. */
 export function firstLine(message: string): string {
   const line = String(message).split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
-}
-
-// TODO(lead): base/text.ts's check, once it exists.
-function hasUnsafeCharacters(text: string): boolean {
-  return /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(text);
 }

@@ -3,9 +3,11 @@ import type { SkaffoldClient } from '../wire/client';
 import { SkaffoldError } from '../wire/errors';
 import { EventLog, LogRecord } from '../state/eventLog';
 import { Disposable, Emitter, Logger, nullLogger } from '../base/events';
-import { emptyChange, initialState, isEmptyChange, mergeChange, SECTIONS, SessionState, StateChange } from '../state/model';
+import { backoffDelay, Clock, Delayer, realClock } from '../base/schedule';
+import { initialState, SessionState, StateChange } from '../state/model';
 import { Event as SkaffoldEvent, Intent, LogEntry, Phase, State } from '../wire/protocol';
-import { applyBatch, entryTime, reconcileStatuses, reconcileTriggers, ReduceResult, stateFromServer } from '../state/reducer';
+import { allChange, ReplayAssembler } from './replay';
+import { ChangeCoalescer } from './changes';
 
 /**
  * - disconnected: not started, or stopped by the user.
@@ -76,6 +78,8 @@ export interface SessionOptions {
   settleMs?: number;
   /** Keep looking for Skaffold after it ended or was lost (default true). */
   reconnect?: boolean;
+  /** Whose time the timers above run on (default the real clock); tests pass one they move. */
+  clock?: Clock;
 }
 
 export interface StatusChangeEvent {
@@ -92,7 +96,8 @@ function loadClientModule(): typeof import('../wire/client') {
   return (clientModule ??= require('../wire/client') as typeof import('../wire/client'));
 }
 
-const ALL_SECTIONS = SECTIONS;
+/** A replay still arriving this long after it began is shown as it is (ms). */
+const REPLAY_CAP_MS = 2000;
 
 /** Execute intents remembered per session, to tell which iterations the user started. */
 const MAX_INTENTS = 20;
@@ -128,48 +133,33 @@ export class SkaffoldSession implements Disposable {
   private _lastError: SkaffoldError | undefined;
   private readonly log: EventLog;
   private readonly logger: Logger;
-  private readonly opts: Required<Omit<SessionOptions, 'address' | 'logger' | 'maxReceiveMessageBytes' | 'id' | 'origin' | 'label' | 'command'>> & { maxReceiveMessageBytes?: number };
+  private readonly opts: Required<Omit<SessionOptions, 'address' | 'logger' | 'maxReceiveMessageBytes' | 'id' | 'origin' | 'label' | 'command' | 'clock'>> & { maxReceiveMessageBytes?: number };
+  private readonly clock: Clock;
 
   private client: SkaffoldClient | undefined;
   private subscription: { cancel(): void } | undefined;
   private generation = 0;
   private attempts = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private livenessTimer: NodeJS.Timeout | undefined;
+  private readonly retry: Delayer;
+  private readonly liveness: Delayer;
   private livenessInFlight = false;
   private everPublished = false;
   /** Set by end(): nothing will answer at this address again, so no retries. */
   private stopped = false;
-  /** When a Skaffold last answered at this address (undefined: never). */
+  /** When a Skaffold last answered at this address (clock ms; undefined: never). */
   private lastSeenAt: number | undefined;
 
-  // Replay: the state being rebuilt from Skaffold's history, shown once caught up.
-  private replaying = false;
-  private shadow: SessionState = initialState();
-  /** The newest GetState of this connection: the truth a replay cut short is aligned with. */
-  private lastServerState: State | undefined;
-  /** Whether this connection delivered a live event (not history). */
-  private liveSeen = false;
-  /**
-   * The replayed history as it is, while it is shown before a live event came (aligned with
-   * GetState); undefined otherwise.
-   */
-  private history: SessionState | undefined;
-  /** Where the replay's changes go: unused, since the whole state is announced when it ends. */
-  private replayChange: StateChange = emptyChange();
-  private subscribedAt = 0;
+  /** What of the stream is history and what is live, and what to show meanwhile. */
+  private readonly replay = new ReplayAssembler();
+  /** Ends a replay after a quiet spell. */
+  private readonly settle: Delayer;
   private replayStartedAt = 0;
-  private settleTimer: NodeJS.Timeout | undefined;
   private lastEntryAt = 0;
   /** Entries received in the current socket read, not yet reduced. */
   private batch: LogEntry[] = [];
   private drainTimer: NodeJS.Immediate | undefined;
 
-  // Coalescing.
-  private pendingChange: StateChange = emptyChange();
-  private flushTimer: NodeJS.Timeout | undefined;
-  private flushQueued = false;
-  private lastFlushAt = 0;
+  private readonly changes: ChangeCoalescer;
   private disposed = false;
   private readonly _intents: SentIntent[] = [];
 
@@ -195,7 +185,12 @@ export class SkaffoldSession implements Disposable {
       settleMs: options.settleMs ?? 50,
       reconnect: options.reconnect ?? true,
     };
+    this.clock = options.clock ?? realClock;
     this.log = new EventLog(this.opts.eventLogSize);
+    this.retry = new Delayer(0, this.clock);
+    this.liveness = new Delayer(this.opts.livenessIntervalMs, this.clock);
+    this.settle = new Delayer(this.opts.settleMs, this.clock);
+    this.changes = new ChangeCoalescer((change) => this._onDidChangeState.fire(change), this.opts.coalesceMs, this.clock);
   }
 
   get status(): SessionStatus {
@@ -310,7 +305,7 @@ export class SkaffoldSession implements Disposable {
     this._state = initialState();
     this.log.clear(); // its replay boundary belongs to the old address's Skaffold
     this.everPublished = false;
-    this.queueChange(allChange());
+    this.changes.add(allChange());
     if (wasActive) {
       this.connect();
     } else {
@@ -381,12 +376,10 @@ export class SkaffoldSession implements Disposable {
     const gen = this.generation;
     const server = await client.getState(this.opts.callTimeoutMs);
     if (gen === this.generation) {
-      this.lastServerState = server;
-      if (this.replaying) {
-        this.shadow = reconcileStatuses(this.shadow, server).state;
-      } else {
-        this.applyResult(reconcileStatuses(this._state, server));
-        this.flush();
+      const replaying = this.replay.replaying;
+      this._state = this.replay.serverState(this._state, server, 'statuses', this.changes.pending);
+      if (!replaying) {
+        this.changes.flush();
       }
     }
     return server;
@@ -398,7 +391,10 @@ export class SkaffoldSession implements Disposable {
     }
     this.teardown();
     this.disposed = true;
-    clearTimeout(this.flushTimer);
+    this.retry.dispose();
+    this.liveness.dispose();
+    this.settle.dispose();
+    this.changes.dispose();
     this._onDidChangeState.dispose();
     this._onDidChangeStatus.dispose();
     this._onDidLog.dispose();
@@ -443,15 +439,11 @@ export class SkaffoldSession implements Disposable {
 
   private onConnected(gen: number, client: SkaffoldClient, server: State): void {
     this.attempts = 0;
-    this.lastSeenAt = Date.now();
-    this.shadow = stateFromServer(server);
-    this.lastServerState = server;
-    this.liveSeen = false;
-    this.history = undefined;
-    this.replaying = true;
-    this.subscribedAt = Date.now();
-    this.replayStartedAt = this.subscribedAt;
-    this.lastEntryAt = this.subscribedAt;
+    this.lastSeenAt = this.clock.now();
+    // Entries stamped (by Skaffold, on this machine's wall clock) from now on are live.
+    this.replay.begin(server, Date.now());
+    this.replayStartedAt = this.clock.now();
+    this.lastEntryAt = this.replayStartedAt;
     this.log.beginConnection();
     this.subscription = client.subscribe({
       onEntry: (entry) => {
@@ -478,15 +470,13 @@ export class SkaffoldSession implements Disposable {
     }
     const wasConnected = this._status === 'connected';
     if (wasConnected) {
-      this.lastSeenAt = Date.now();
+      this.lastSeenAt = this.clock.now();
     }
     // What arrived before the loss is applied first. Lost before any live event, what was
     // applied is history up to some point: endReplay and drain align its statuses with the
     // newest GetState.
     this.drain();
-    if (this.replaying) {
-      this.endReplay(!this.everPublished);
-    }
+    this.endReplay(!this.everPublished);
     this.dropConnection();
     let next: SessionStatus;
     if (!err.retryable) {
@@ -504,13 +494,11 @@ export class SkaffoldSession implements Disposable {
   }
 
   private scheduleRetry(): void {
-    clearTimeout(this.retryTimer);
-    const recentlySeen = this.lastSeenAt !== undefined && Date.now() - this.lastSeenAt < this.opts.idleAfterMs;
+    const recentlySeen = this.lastSeenAt !== undefined && this.clock.now() - this.lastSeenAt < this.opts.idleAfterMs;
     const cap = recentlySeen ? this.opts.backoffMaxMs : Math.max(this.opts.backoffMaxMs, this.opts.idleBackoffMaxMs);
-    const delay = Math.min(cap, this.opts.backoffInitialMs * 2 ** Math.min(this.attempts, 16));
+    const delay = backoffDelay(this.attempts, this.opts.backoffInitialMs, cap);
     this.attempts++;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
+    this.retry.trigger(() => {
       if (!this.disposed && this._status !== 'disconnected' && this._status !== 'failed' && this._status !== 'connected') {
         this.startAttempt();
       }
@@ -518,8 +506,7 @@ export class SkaffoldSession implements Disposable {
   }
 
   private armLiveness(gen: number): void {
-    clearTimeout(this.livenessTimer);
-    this.livenessTimer = setTimeout(() => this.checkLiveness(gen), this.opts.livenessIntervalMs);
+    this.liveness.trigger(() => this.checkLiveness(gen));
   }
 
   /**
@@ -532,17 +519,15 @@ export class SkaffoldSession implements Disposable {
       return;
     }
     this.livenessInFlight = true;
-    const sentAt = Date.now();
+    const sentAt = this.clock.now();
     client.getState(this.opts.livenessTimeoutMs).then(
       (server) => {
         this.livenessInFlight = false;
         if (gen !== this.generation) {
           return;
         }
-        this.lastServerState = server;
-        if (!this.replaying) {
-          this.applyResult(reconcileTriggers(this._state, server));
-        }
+        this._state = this.replay.serverState(this._state, server, 'triggers', this.changes.pending);
+        this.changes.schedule();
         this.armLiveness(gen);
       },
       (err: SkaffoldError) => {
@@ -561,12 +546,10 @@ export class SkaffoldSession implements Disposable {
 
   private dropConnection(): void {
     this.drain();
-    this.history = undefined; // what is shown stays as shown
+    this.replay.drop(); // what is shown stays as shown
     this.generation++;
-    clearTimeout(this.livenessTimer);
-    clearTimeout(this.settleTimer);
-    this.livenessTimer = undefined;
-    this.settleTimer = undefined;
+    this.liveness.cancel();
+    this.settle.cancel();
     this.livenessInFlight = false;
     this.subscription?.cancel();
     this.subscription = undefined;
@@ -575,11 +558,8 @@ export class SkaffoldSession implements Disposable {
   }
 
   private teardown(): void {
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    if (this.replaying) {
-      this.endReplay(false);
-    }
+    this.retry.cancel();
+    this.endReplay(false);
     this.dropConnection();
   }
 
@@ -603,7 +583,7 @@ export class SkaffoldSession implements Disposable {
   // ---- events ----
 
   private onEntry(entry: LogEntry): void {
-    this.lastEntryAt = Date.now();
+    this.lastEntryAt = this.clock.now();
     const record = this.log.add(entry);
     if (record) {
       // Delivered as it arrives, not coalesced: holding a burst's entries for coalesceMs
@@ -628,140 +608,49 @@ export class SkaffoldSession implements Disposable {
     }
     const batch = this.batch;
     this.batch = [];
-    const at = entryTime(batch[batch.length - 1]);
-    const live = at !== undefined && at >= this.subscribedAt;
-    this.liveSeen ||= live;
-    if (this.replaying) {
-      this.shadow = applyBatch(this.shadow, batch, this.replayChange);
-      if (live) {
-        // A live event: Skaffold has sent its history.
-        this.endReplay(true);
-      } else if (this.lastEntryAt - this.replayStartedAt > 2000) {
-        this.endReplay(true);
-      }
-      return;
+    const wasReplaying = this.replay.replaying;
+    const capReached = this.lastEntryAt - this.replayStartedAt > REPLAY_CAP_MS;
+    this._state = this.replay.apply(this._state, batch, this.changes.pending, capReached);
+    if (wasReplaying && !this.replay.replaying) {
+      this.replayEnded(true);
     }
-    if (this.history) {
-      // History still arriving after it was shown: it accumulates as it is (durations come
-      // from pairs of its events), and is shown with Skaffold's current statuses until the
-      // first live event, from which on it is the state.
-      this.history = applyBatch(this.history, batch, this.pendingChange);
-      if (live) {
-        this._state = this.history;
-        this.history = undefined;
-        mergeChange(this.pendingChange, allChange());
-      } else {
-        this._state = this.alignedWithServer(this.history, this.pendingChange);
-      }
-    } else {
-      this._state = applyBatch(this._state, batch, this.pendingChange);
-    }
-    if (!isEmptyChange(this.pendingChange)) {
-      this.schedule();
-    }
+    this.changes.schedule();
   }
 
   private armSettle(): void {
-    clearTimeout(this.settleTimer);
-    this.settleTimer = setTimeout(() => {
-      this.settleTimer = undefined;
-      if (!this.replaying) {
+    this.settle.trigger(() => {
+      if (!this.replay.replaying) {
         return;
       }
-      const quiet = Date.now() - this.lastEntryAt;
+      const quiet = this.clock.now() - this.lastEntryAt;
       if (quiet >= this.opts.settleMs) {
         this.endReplay(true);
       } else {
         this.armSettle();
       }
-    }, this.opts.settleMs);
+    });
   }
 
   /** The replay is over: show the rebuilt state (or drop it when `publish` is false). */
   private endReplay(publish: boolean): void {
+    if (!this.replay.replaying) {
+      return;
+    }
     if (this.batch.length > 0) {
       this.drain(); // what arrived before the end belongs to the replay; may end it itself
-      if (!this.replaying) {
+      if (!this.replay.replaying) {
         return;
       }
     }
-    this.replaying = false;
-    this.replayChange = emptyChange();
-    clearTimeout(this.settleTimer);
-    this.settleTimer = undefined;
-    if (publish) {
-      // Shown before a live event (after a quiet spell, or the 2 s cap, or cut short), the
-      // replay may not be over: its statuses are those of some moment in the history.
-      if (this.liveSeen) {
-        this._state = this.shadow;
-      } else {
-        this.history = this.shadow;
-        this._state = this.alignedWithServer(this.shadow);
-      }
+    this._state = this.replay.end(this._state, this.changes.pending, publish);
+    this.replayEnded(publish);
+    this.changes.schedule();
+  }
+
+  private replayEnded(published: boolean): void {
+    this.settle.cancel();
+    if (published) {
       this.everPublished = true;
-      this.queueChange(allChange());
     }
   }
-
-  /** Statuses as the newest GetState has them: Skaffold's word on now, over replayed history. */
-  private alignedWithServer(state: SessionState, change?: StateChange): SessionState {
-    if (!this.lastServerState) {
-      return state;
-    }
-    const aligned = reconcileStatuses(state, this.lastServerState);
-    if (change) {
-      mergeChange(change, aligned.change);
-    }
-    return aligned.state;
-  }
-
-  private applyResult(result: ReduceResult): void {
-    this._state = result.state;
-    if (!isEmptyChange(result.change)) {
-      this.queueChange(result.change);
-    }
-  }
-
-  private queueChange(change: StateChange): void {
-    mergeChange(this.pendingChange, change);
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.flushTimer || this.flushQueued || this.disposed) {
-      return;
-    }
-    const wait = this.lastFlushAt + this.opts.coalesceMs - Date.now();
-    if (wait <= 0) {
-      this.flushQueued = true;
-      queueMicrotask(() => this.flush());
-    } else {
-      this.flushTimer = setTimeout(() => this.flush(), wait);
-    }
-  }
-
-  private flush(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    this.flushQueued = false;
-    if (this.disposed) {
-      return;
-    }
-    const change = this.pendingChange;
-    if (isEmptyChange(change)) {
-      return;
-    }
-    this.lastFlushAt = Date.now();
-    this.pendingChange = emptyChange();
-    this._onDidChangeState.fire(change);
-  }
-}
-
-function allChange(): StateChange {
-  const change = emptyChange();
-  for (const s of ALL_SECTIONS) {
-    change.sections.add(s);
-    change.all.add(s);
-  }
-  return change;
 }

@@ -1,4 +1,4 @@
-import { entryTime } from './reducer';
+import { entryTime } from './fromProto';
 import { LogEntry } from '../wire/protocol';
 
 export interface LogRecord {

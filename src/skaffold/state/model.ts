@@ -322,6 +322,18 @@ export function isFinished(status: string): boolean {
 }
 
 /**
+ * The phase's last finished run: itself when an event finished it, else the one it kept (a
+ * status only GetState gave, before the replay, is not a run: the replay tells it again).
+ * Used by the reducer and by the reconciliation with GetState.
+ */
+export function lastOf(p: PhaseState): PhaseResult | undefined {
+  if (p.iteration !== undefined && isFinished(p.status) && p.status !== 'Information') {
+    return { status: p.status, iteration: p.iteration, at: p.at, message: p.message, error: p.error };
+  }
+  return p.last;
+}
+
+/**
  * What Skaffold's own State lists now (GetState): the resources and ports reported since its
  * last reset. The state keeps more (what still runs); this is for comparing with Skaffold.
  */

@@ -11,83 +11,26 @@
  *   a check that passes without naming a resource means it is no longer deployed.
  * It also records the dev loop's history (iterations and their phase timings, history.ts).
  * It never throws on what the server sends: unknown event kinds and status strings are kept
- * as they are, missing fields are tolerated, and server text is bounded in length.
+ * as they are, missing fields are tolerated, and server text is bounded in length. The parts
+ * of an event become the model in fromProto.ts (the boundary); GetState is brought in by
+ * fromProto.ts (stateFromServer) and reconcile.ts.
  */
+import { bounded, Bound } from '../base/text';
 import {
-  ArtifactState, DebugContainerState, emptyChange, ErrorInfo, initialState, isFinished, NOT_STARTED,
-  PhaseResult, PhaseState, PortState, ResourceState, SEEDED, Section, SessionState, StateChange,
+  ArtifactState, emptyChange, ErrorInfo, lastOf, NOT_STARTED,
+  PhaseState, ResourceState, SEEDED, Section, SessionState, StateChange,
 } from './model';
 import { isPod, ownerOf, ownerStem } from './workloads';
 import { HistoryDraft, HistoryEvent, recordEvent } from './history';
-import {
-  ActionableErr, DebuggingContainerEvent, EnumValue, LogEntry, PortEvent, State, Status,
-} from '../wire/protocol';
+import { codeOf, debugContainer, entryTime, errorInfo, parseVersion, portState, statusOf } from './fromProto';
+import { LogEntry, Status } from '../wire/protocol';
+
+// Until their importers (session/replay.ts, state/eventLog.ts, test/unit/faults.test.ts,
+// test/unit/recordings.test.ts) import them from where they are now: remove then.
 
 export interface ReduceResult {
   state: SessionState;
   change: StateChange;
-}
-
-const MAX_NAME = 512;
-const MAX_TEXT = 8192;
-
-/** Server text, coerced to a string and bounded; undefined when empty. */
-function text(value: unknown, max = MAX_TEXT): string | undefined {
-  if (value === undefined || value === null) {
-    return undefined;
-  }
-  // Only primitives: a decoded message never holds anything else here, and an object's
-  // toString is not to be trusted (or called).
-  const s = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : '';
-  if (s.length === 0) {
-    return undefined;
-  }
-  return s.length > max ? `${s.slice(0, max)}…` : s;
-}
-
-function statusText(value: unknown): string {
-  return text(value, 128) ?? '';
-}
-
-function codeText(value: EnumValue | undefined): string | undefined {
-  if (value === undefined || value === null) {
-    return undefined;
-  }
-  return text(value, 128);
-}
-
-/** Event time in ms since the epoch, or undefined when absent or malformed. */
-export function entryTime(entry: LogEntry): number | undefined {
-  const ts = entry.timestamp;
-  if (!ts) {
-    return undefined;
-  }
-  const seconds = Number(ts.seconds ?? 0);
-  const nanos = Number(ts.nanos ?? 0);
-  if (!Number.isFinite(seconds) || !Number.isFinite(nanos)) {
-    return undefined;
-  }
-  return seconds * 1000 + Math.floor(nanos / 1e6);
-}
-
-/** The error of an event: its ActionableErr, else the deprecated err/errCode fields. */
-export function errorInfo(actionable?: ActionableErr, err?: unknown, errCode?: EnumValue): ErrorInfo | undefined {
-  const message = text(actionable?.message) ?? text(err);
-  let code = codeText(actionable?.errCode) ?? codeText(errCode);
-  if (code === 'OK' || code === '0') {
-    code = undefined;
-  }
-  const suggestions = Array.isArray(actionable?.suggestions)
-    ? actionable!.suggestions.slice(0, 20).flatMap((s) => {
-      const action = text(s?.action, 2048);
-      const sc = codeText(s?.suggestionCode);
-      return action ? [{ action, code: sc === 'NIL' ? undefined : sc }] : [];
-    })
-    : [];
-  if (!message && !code && suggestions.length === 0) {
-    return undefined;
-  }
-  return { message: message ?? code ?? '', code, suggestions };
 }
 
 function isTerminal(status: string): boolean {
@@ -315,7 +258,7 @@ function applyTo(d: Draft, entry: LogEntry): void {
   const kind = event?.event_type ?? (event ? Object.keys(event).find((k) => k !== 'event_type') : undefined);
   switch (kind) {
     case 'metaEvent': {
-      const info = text(event!.metaEvent?.entry) ?? text(entry.entry);
+      const info = bounded(event!.metaEvent?.entry, Bound.text) ?? bounded(entry.entry, Bound.text);
       d.set('skaffoldInfo', info);
       d.set('skaffoldVersion', parseVersion(info) ?? d.state.skaffoldVersion);
       d.set('metadata', event!.metaEvent?.metadata ?? d.state.metadata, 'meta');
@@ -324,7 +267,7 @@ function applyTo(d: Draft, entry: LogEntry): void {
     case 'devLoopEvent': {
       const e = event!.devLoopEvent ?? {};
       const iteration = Number.isInteger(e.iteration) ? e.iteration! : 0;
-      const status = statusText(e.status);
+      const status = statusOf(e.status);
       const prev = d.state.devLoop;
       const startedAt = status === Status.InProgress ? at : prev.iteration === iteration ? prev.startedAt : undefined;
       const error = errorInfo(e.err);
@@ -335,12 +278,12 @@ function applyTo(d: Draft, entry: LogEntry): void {
     }
     case 'buildEvent': {
       const e = event!.buildEvent ?? {};
-      const name = text(e.artifact, MAX_NAME);
+      const name = bounded(e.artifact, Bound.name);
       if (!name) {
         countUnknown(d);
         return;
       }
-      const status = statusText(e.status);
+      const status = statusOf(e.status);
       const iteration = currentIteration(d.state);
       const newRound = status === Status.InProgress && !d.state.buildRoundOpen;
       if (newRound) {
@@ -356,8 +299,8 @@ function applyTo(d: Draft, entry: LogEntry): void {
         error,
         lastResult: prev?.lastResult,
         lastBuilt: prev?.lastBuilt,
-        hostPlatform: text(e.hostPlatform, 128) ?? prev?.hostPlatform,
-        targetPlatforms: text(e.targetPlatforms, 512) ?? prev?.targetPlatforms,
+        hostPlatform: bounded(e.hostPlatform, Bound.word) ?? prev?.hostPlatform,
+        targetPlatforms: bounded(e.targetPlatforms, Bound.name) ?? prev?.targetPlatforms,
       };
       if (isTerminal(status)) {
         const durationMs = next.startedAt !== undefined && at !== undefined && at >= next.startedAt ? at - next.startedAt : undefined;
@@ -375,9 +318,9 @@ function applyTo(d: Draft, entry: LogEntry): void {
     }
     case 'deployEvent': {
       const e = event!.deployEvent ?? {};
-      const status = statusText(e.status);
+      const status = statusOf(e.status);
       if (status === Status.Information) {
-        d.set('deploy', { ...d.state.deploy, message: text(e.err) ?? text(entry.entry), at }, 'deploy');
+        d.set('deploy', { ...d.state.deploy, message: bounded(e.err, Bound.text) ?? bounded(entry.entry, Bound.text), at }, 'deploy');
         break;
       }
       if (status === Status.InProgress) {
@@ -392,9 +335,9 @@ function applyTo(d: Draft, entry: LogEntry): void {
     case 'statusCheckEvent': {
       const e = event!.statusCheckEvent ?? {};
       d.closeBuildRound();
-      const status = statusText(e.status);
+      const status = statusOf(e.status);
       const error = errorInfo(e.actionableErr, e.err, e.errCode);
-      d.set('statusCheck', { ...phase(d.state.statusCheck, status, currentIteration(d.state), at, error), message: text(e.message) }, 'statusCheck');
+      d.set('statusCheck', { ...phase(d.state.statusCheck, status, currentIteration(d.state), at, error), message: bounded(e.message, Bound.text) }, 'statusCheck');
       if (status === Status.Succeeded) {
         d.pruneAfterCheck();
       }
@@ -403,19 +346,19 @@ function applyTo(d: Draft, entry: LogEntry): void {
     }
     case 'resourceStatusCheckEvent': {
       const e = event!.resourceStatusCheckEvent ?? {};
-      const name = text(e.resource, MAX_NAME);
+      const name = bounded(e.resource, Bound.name);
       if (!name) {
         countUnknown(d);
         return;
       }
       const error = errorInfo(e.actionableErr, e.err);
-      const status = statusText(e.status);
-      const message = text(e.message);
+      const status = statusOf(e.status);
+      const message = bounded(e.message, Bound.text);
       d.setResource({
         name,
         status,
         message,
-        code: codeText(e.statusCode),
+        code: codeOf(e.statusCode),
         // A "creating container" progress note comes as an actionableErr too; it is only an
         // error when the resource failed or the message differs from the progress message.
         error: error && (status === Status.Failed || error.message !== message) ? error : undefined,
@@ -440,12 +383,12 @@ function applyTo(d: Draft, entry: LogEntry): void {
     case 'fileSyncEvent': {
       const e = event!.fileSyncEvent ?? {};
       d.closeBuildRound();
-      const status = statusText(e.status);
+      const status = statusOf(e.status);
       const error = errorInfo(e.actionableErr, e.err, e.errCode);
       d.set('fileSync', {
         ...phase(d.state.fileSync, status, currentIteration(d.state), at, error),
         fileCount: Number.isInteger(e.fileCount) ? e.fileCount : undefined,
-        image: text(e.image, MAX_NAME),
+        image: bounded(e.image, Bound.name),
       }, 'fileSync');
       d.record({ kind: 'sync', status, at, error });
       break;
@@ -463,12 +406,12 @@ function applyTo(d: Draft, entry: LogEntry): void {
     }
     case 'terminationEvent': {
       const e = event!.terminationEvent ?? {};
-      d.set('termination', { status: statusText(e.status), at, error: errorInfo(e.err) }, 'meta');
+      d.set('termination', { status: statusOf(e.status), at, error: errorInfo(e.err) }, 'meta');
       break;
     }
     case 'TestEvent': {
       const e = event!.TestEvent ?? {};
-      d.set('test', phase(d.state.test, statusText(e.status), currentIteration(d.state), at, errorInfo(e.actionableErr)), 'test');
+      d.set('test', phase(d.state.test, statusOf(e.status), currentIteration(d.state), at, errorInfo(e.actionableErr)), 'test');
       break;
     }
     default:
@@ -489,192 +432,7 @@ function phase(prev: PhaseState, status: string, iteration: number, at: number |
   return { status, at, error, code: error?.code, iteration, last: lastOf(prev) };
 }
 
-/**
- * The phase's last finished run: itself when an event finished it, else the one it kept (a
- * status only GetState gave, before the replay, is not a run: the replay tells it again).
- */
-function lastOf(p: PhaseState): PhaseResult | undefined {
-  if (p.iteration !== undefined && isFinished(p.status) && p.status !== Status.Information) {
-    return { status: p.status, iteration: p.iteration, at: p.at, message: p.message, error: p.error };
-  }
-  return p.last;
-}
-
 /** A phase reset for a new iteration ("Not Started"), keeping its last result. */
 function resetPhase(p: PhaseState): PhaseState {
   return { status: NOT_STARTED, last: lastOf(p) };
-}
-
-function portState(e: PortEvent, iteration: number, epoch: number): PortState | undefined {
-  const localPort = e.localPort;
-  if (typeof localPort !== 'number' || !Number.isInteger(localPort) || localPort < 1 || localPort > 65535) {
-    return undefined;
-  }
-  let targetPort: number | string | undefined;
-  const tp = e.targetPort;
-  if (tp && tp.type === 1 && text(tp.strVal)) {
-    targetPort = text(tp.strVal, 64);
-  } else if (tp && typeof tp.intVal === 'number' && tp.intVal > 0) {
-    targetPort = tp.intVal;
-  } else if (typeof e.remotePort === 'number' && e.remotePort > 0) {
-    targetPort = e.remotePort;
-  }
-  return {
-    localPort,
-    address: text(e.address, 64) ?? '127.0.0.1',
-    resourceType: text(e.resourceType, 64),
-    resourceName: text(e.resourceName, MAX_NAME),
-    namespace: text(e.namespace, 256),
-    podName: text(e.podName, MAX_NAME),
-    containerName: text(e.containerName, MAX_NAME),
-    portName: text(e.portName, 64),
-    targetPort,
-    iteration,
-    epoch,
-  };
-}
-
-function debugContainer(e: DebuggingContainerEvent): DebugContainerState {
-  const podName = text(e.podName, MAX_NAME);
-  const containerName = text(e.containerName, MAX_NAME);
-  const namespace = text(e.namespace, 256);
-  const debugPorts: Record<string, number> = {};
-  for (const [k, v] of Object.entries(e.debugPorts ?? {}).slice(0, 50)) {
-    if (typeof v === 'number') {
-      debugPorts[text(k, 64) ?? ''] = v;
-    }
-  }
-  return {
-    key: `${namespace ?? ''}/${podName ?? ''}/${containerName ?? ''}`,
-    status: statusText(e.status),
-    podName, containerName, namespace,
-    artifact: text(e.artifact, MAX_NAME),
-    runtime: text(e.runtime, 64),
-    workingDir: text(e.workingDir, 1024),
-    debugPorts,
-  };
-}
-
-/** "Starting Skaffold: &{Version:v2.7.0 ConfigVersion:...}" -> "v2.7.0" (absent for dev builds). */
-export function parseVersion(info: string | undefined): string | undefined {
-  const m = info ? /Version:(v?\d+\.\d+[^\s},]*)/.exec(info) : null;
-  return m ? m[1].slice(0, 64) : undefined;
-}
-
-/** A state seeded from GetState: what Skaffold reports now, before any event is applied. */
-export function stateFromServer(server: State, base: SessionState = initialState()): SessionState {
-  const iteration = base.devLoop.iteration;
-  const artifacts = new Map<string, ArtifactState>();
-  for (const [name, status] of Object.entries(server.buildState?.artifacts ?? {})) {
-    const n = text(name, MAX_NAME);
-    if (n) {
-      artifacts.set(n, { name: n, status: statusText(status), iteration });
-    }
-  }
-  const resources = new Map<string, ResourceState>();
-  for (const [name, status] of Object.entries(server.statusCheckState?.resources ?? {})) {
-    const n = text(name, MAX_NAME);
-    if (n) {
-      resources.set(n, { name: n, status: statusText(status), iteration: Math.max(0, iteration), deploy: SEEDED, epoch: base.epoch });
-    }
-  }
-  const ports = new Map<number, PortState>();
-  for (const p of Object.values(server.forwardedPorts ?? {})) {
-    const port = portState(p ?? {}, Math.max(0, iteration), base.epoch);
-    if (port) {
-      ports.set(port.localPort, port);
-    }
-  }
-  const debugContainers = new Map<string, DebugContainerState>();
-  for (const c of server.debuggingContainers ?? []) {
-    const dc = debugContainer(c ?? {});
-    debugContainers.set(dc.key, dc);
-  }
-  const code = (v: EnumValue | undefined) => {
-    const c = codeText(v);
-    return c === 'OK' ? undefined : c;
-  };
-  return {
-    ...base,
-    artifacts,
-    resources,
-    ports,
-    debugContainers,
-    deploy: { status: statusText(server.deployState?.status) || NOT_STARTED, code: code(server.deployState?.statusCode) },
-    statusCheck: { status: statusText(server.statusCheckState?.status) || NOT_STARTED, code: code(server.statusCheckState?.statusCode) },
-    fileSync: { status: statusText(server.fileSyncState?.status) || NOT_STARTED },
-    test: { status: statusText(server.testState?.status) || NOT_STARTED, code: code(server.testState?.statusCode) },
-    autoTrigger: triggers(server),
-    metadata: server.metadata ?? base.metadata,
-  };
-}
-
-function triggers(server: State): SessionState['autoTrigger'] {
-  // proto3 leaves `false` off the wire, so a present phase with no autoTrigger means false.
-  return {
-    build: server.buildState ? server.buildState.autoTrigger === true : undefined,
-    sync: server.fileSyncState ? server.fileSyncState.autoTrigger === true : undefined,
-    deploy: server.deployState ? server.deployState.autoTrigger === true : undefined,
-  };
-}
-
-/**
- * Brings in what only GetState tells (events never carry the auto triggers, which other
- * clients may change) and artifacts the events have not named yet.
- */
-export function reconcileTriggers(state: SessionState, server: State): ReduceResult {
-  const change = emptyChange();
-  const next = triggers(server);
-  let result = state;
-  if (next.build !== state.autoTrigger.build || next.sync !== state.autoTrigger.sync || next.deploy !== state.autoTrigger.deploy) {
-    result = { ...result, autoTrigger: next };
-    change.sections.add('autoTrigger');
-  }
-  const missing = Object.keys(server.buildState?.artifacts ?? {}).filter((n) => text(n, MAX_NAME) && !state.artifacts.has(text(n, MAX_NAME)!));
-  if (missing.length > 0) {
-    const artifacts = new Map(result.artifacts);
-    for (const raw of missing) {
-      const name = text(raw, MAX_NAME)!;
-      artifacts.set(name, { name, status: statusText(server.buildState!.artifacts![raw]), iteration: state.devLoop.iteration });
-      change.artifacts.add(name);
-    }
-    result = { ...result, artifacts };
-    change.sections.add('artifacts');
-  }
-  return { state: result, change };
-}
-
-/**
- * Aligns phase and artifact statuses with GetState. Used after an Execute, which resets
- * Skaffold's state without emitting any event when that phase's auto trigger is on.
- */
-export function reconcileStatuses(state: SessionState, server: State): ReduceResult {
-  const { state: withTriggers, change } = reconcileTriggers(state, server);
-  let result = withTriggers;
-  const artifacts = new Map(result.artifacts);
-  for (const [raw, status] of Object.entries(server.buildState?.artifacts ?? {})) {
-    const name = text(raw, MAX_NAME);
-    const a = name ? artifacts.get(name) : undefined;
-    const s = statusText(status);
-    if (a && a.status !== s) {
-      artifacts.set(a.name, { ...a, status: s, startedAt: s === Status.InProgress ? a.startedAt : undefined, error: s === a.lastResult?.status ? a.error : undefined });
-      change.artifacts.add(a.name);
-      change.sections.add('artifacts');
-    }
-  }
-  result = { ...result, artifacts };
-  const phases: ['deploy' | 'statusCheck' | 'fileSync' | 'test', string | undefined][] = [
-    ['deploy', server.deployState?.status],
-    ['statusCheck', server.statusCheckState?.status],
-    ['fileSync', server.fileSyncState?.status],
-    ['test', server.testState?.status],
-  ];
-  for (const [key, status] of phases) {
-    const s = statusText(status);
-    if (s && result[key].status !== s) {
-      result = { ...result, [key]: { ...result[key], status: s, error: undefined, last: lastOf(result[key]) } };
-      change.sections.add(key);
-    }
-  }
-  return { state: result, change };
 }

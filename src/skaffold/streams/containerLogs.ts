@@ -11,32 +11,22 @@
  * containers (the least recently written is dropped) and the characters kept in all.
  */
 import { Disposable, Emitter } from '../base/events';
+import { cleanLine, clip, oneLine, Width } from '../base/text';
 import { ApplicationLogEvent, eventTimeMs, V2Event } from '../wire/protocolV2';
 
 // ---------------------------------------------------------------- text
 
-/** ANSI escape sequences: CSI (colours, cursor), OSC (titles, links) and two-byte escapes. */
-const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u009b[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]|\u001b/g;
-/** Control characters but tab, and the bidirectional overrides that can disguise text. */
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
 /**
- * One line of server text made safe to show: ANSI sequences and control characters (but tab)
- * removed, at most `max` characters (a longer line ends with how much was cut).
+ * One line of a log made safe to show (base/text.ts cleanLine: tabs and spaces kept), at most
+ * `max` characters; a longer line ends with how much was cut.
  */
-export function cleanLine(text: string, max: number): string {
-  // Cut before cleaning too, so that a huge line costs no more than a bounded one.
-  let raw = text.length > max * 4 + 64 ? text.slice(0, max * 4 + 64) : text;
-  raw = raw.replace(ANSI, '').replace(CONTROL, '');
-  const cut = text.length > max * 4 + 64 || raw.length > max;
-  if (!cut) {
-    return raw;
-  }
-  return `${raw.slice(0, max)}… [line cut at ${max} characters]`;
+export function logLine(text: string, max: number): string {
+  const clean = cleanLine(text, max + 1, '');
+  return clean.length > max ? `${clip(clean, max, '')}… [line cut at ${max} characters]` : clean;
 }
 
 /**
- * Splits `text` into lines (\n, \r\n), each cleaned by cleanLine. A trailing newline ends the
+ * Splits `text` into lines (\n, \r\n), each cleaned by logLine. A trailing newline ends the
  * last line (no empty line after it). Only the last `maxLines` lines are kept.
  */
 export function splitLines(text: string, maxLineLength: number, maxLines: number): string[] {
@@ -45,13 +35,12 @@ export function splitLines(text: string, maxLineLength: number, maxLines: number
     parts.pop();
   }
   const kept = parts.length > maxLines ? parts.slice(parts.length - maxLines) : parts;
-  return kept.map((p) => cleanLine(p.endsWith('\r') ? p.slice(0, -1) : p, maxLineLength));
+  return kept.map((p) => logLine(p.endsWith('\r') ? p.slice(0, -1) : p, maxLineLength));
 }
 
-/** Server text used as a name: control characters removed, bounded, a placeholder when empty. */
+/** Server text used as a name: one line, bounded; a placeholder when empty or not a string. */
 function cleanName(value: unknown, fallback: string): string {
-  const text = typeof value === 'string' ? cleanLine(value, 253).trim() : '';
-  return text || fallback;
+  return (typeof value === 'string' ? oneLine(value, Width.name) : '') || fallback;
 }
 
 /** FNV-1a over the UTF-16 code units: a short stand-in for a message in the replay index. */

@@ -9,7 +9,8 @@
  * (reset()) on each subscription. Bounded: line length, lines per task, tasks kept (the oldest
  * go first), characters in all, file-change triggers.
  */
-import { cleanLine } from './containerLogs';
+import { logLine } from './containerLogs';
+import { oneLine, Width } from '../base/text';
 import { Disposable, Emitter } from '../base/events';
 import { eventTimeMs, parseTaskId, SkaffoldLogEvent, TaskEvent, V2Event, V2Status } from '../wire/protocolV2';
 
@@ -105,8 +106,7 @@ function levelOf(value: unknown): string | number {
 }
 
 function idOf(value: unknown, fallback: string): string {
-  const text = typeof value === 'string' ? cleanLine(value, MAX_ID_LENGTH).trim() : '';
-  return text || fallback;
+  return (typeof value === 'string' ? oneLine(value, MAX_ID_LENGTH) : '') || fallback;
 }
 
 export class SkaffoldOutputStore {
@@ -262,8 +262,8 @@ export class SkaffoldOutputStore {
       return;
     }
     const task = this.task(id, at);
-    const status = typeof e.status === 'string' ? cleanLine(e.status, 40) : undefined;
-    const error = typeof e.actionableErr?.message === 'string' && e.actionableErr.message ? cleanLine(e.actionableErr.message, this.maxLineLength) : undefined;
+    const status = typeof e.status === 'string' ? oneLine(e.status, Width.status) : undefined;
+    const error = typeof e.actionableErr?.message === 'string' && e.actionableErr.message ? oneLine(e.actionableErr.message, this.maxLineLength) : undefined;
     const nextError = error ?? (status === V2Status.Failed ? task.error : undefined);
     if (status !== task.status || nextError !== task.error) {
       task.status = status;
@@ -307,7 +307,7 @@ export class SkaffoldOutputStore {
         line.raw += part.length > room ? part.slice(0, room + 1) : part;
       }
       const before = line.text.length;
-      line.text = cleanLine(line.raw.endsWith('\r') && !last ? line.raw.slice(0, -1) : line.raw, this.maxLineLength);
+      line.text = logLine(line.raw.endsWith('\r') && !last ? line.raw.slice(0, -1) : line.raw, this.maxLineLength);
       task.chars += line.text.length - before;
       this.totalChars += line.text.length - before;
       if (last) {

@@ -11,6 +11,7 @@
 import { SkaffoldError } from '../wire/errors';
 import { ContainerLogOptions, ContainerLogStore } from './containerLogs';
 import { Disposable, Emitter, Listenable, Logger, nullLogger } from '../base/events';
+import { backoffDelay, Clock, Delayer, realClock } from '../base/schedule';
 import { eventTimeMs, parseTaskId, V2Event, V2Status } from '../wire/protocolV2';
 import type { SessionStatus, StatusChangeEvent } from '../session/session';
 import { SkaffoldOutputOptions, SkaffoldOutputStore } from './skaffoldOutput';
@@ -47,6 +48,8 @@ export interface SessionLogsOptions {
   /** Retry backoff of a failed stream: first delay and cap (defaults 200 ms and 5 s). */
   retryInitialMs?: number;
   retryMaxMs?: number;
+  /** Whose time the retries run on (default the real clock). */
+  clock?: Clock;
 }
 
 export interface SupportChangeEvent {
@@ -61,7 +64,7 @@ type StreamName = 'ApplicationLogs' | 'Events';
 
 interface StreamState {
   subscription: V2Subscription | undefined;
-  retryTimer: NodeJS.Timeout | undefined;
+  retry: Delayer;
   attempts: number;
   /** Stopped for this connection (unsupported, or a failure retrying cannot fix). */
   stopped: boolean;
@@ -110,11 +113,8 @@ export class SessionLogs implements Disposable {
   /** The address the stores' content came from. */
   private contentAddress: string | undefined;
   private generation = 0;
-  private startTimer: NodeJS.Timeout | undefined;
-  private readonly streams: Record<StreamName, StreamState> = {
-    ApplicationLogs: { subscription: undefined, retryTimer: undefined, attempts: 0, stopped: false, tooLarge: false },
-    Events: { subscription: undefined, retryTimer: undefined, attempts: 0, stopped: false, tooLarge: false },
-  };
+  private readonly starter: Delayer;
+  private readonly streams: Record<StreamName, StreamState>;
   private disposed = false;
 
   constructor(options: SessionLogsOptions) {
@@ -124,6 +124,12 @@ export class SessionLogs implements Disposable {
     this.clientOptions = { maxReceiveMessageBytes: options.maxReceiveMessageBytes };
     this.retryInitialMs = options.retryInitialMs ?? 200;
     this.retryMaxMs = options.retryMaxMs ?? 5000;
+    const clock = options.clock ?? realClock;
+    this.starter = new Delayer(0, clock);
+    this.streams = {
+      ApplicationLogs: { subscription: undefined, retry: new Delayer(0, clock), attempts: 0, stopped: false, tooLarge: false },
+      Events: { subscription: undefined, retry: new Delayer(0, clock), attempts: 0, stopped: false, tooLarge: false },
+    };
     this.logs = new ContainerLogStore({ ...options.logs, maxLines: options.maxLines ?? options.logs?.maxLines });
     this.output = new SkaffoldOutputStore(options.output);
     this.onDidAppend = this.logs.onDidAppend;
@@ -194,12 +200,11 @@ export class SessionLogs implements Disposable {
     this.contentAddress = address;
     const gen = ++this.generation;
     // A macrotask later: the v1 connection shows its first state before the v2 streams start.
-    this.startTimer = setTimeout(() => {
-      this.startTimer = undefined;
+    this.starter.trigger(() => {
       if (gen === this.generation && !this.disposed) {
         this.start(gen, address);
       }
-    }, 0);
+    });
   }
 
   private start(gen: number, address: string): void {
@@ -223,11 +228,9 @@ export class SessionLogs implements Disposable {
   /** Cancels the streams, timers and the client. */
   private stop(): void {
     this.generation++;
-    clearTimeout(this.startTimer);
-    this.startTimer = undefined;
+    this.starter.cancel();
     for (const s of Object.values(this.streams)) {
-      clearTimeout(s.retryTimer);
-      s.retryTimer = undefined;
+      s.retry.cancel();
       s.subscription?.cancel();
       s.subscription = undefined;
     }
@@ -323,12 +326,10 @@ export class SessionLogs implements Disposable {
     if (this.session.status !== 'connected') {
       return; // follow() will stop or restart everything
     }
-    const delay = Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** Math.min(s.attempts, 16));
+    const delay = backoffDelay(s.attempts, this.retryInitialMs, this.retryMaxMs);
     s.attempts++;
     this.logger.debug(`[v2] ${name} ended (${err.message}); again in ${delay} ms`);
-    clearTimeout(s.retryTimer);
-    s.retryTimer = setTimeout(() => {
-      s.retryTimer = undefined;
+    s.retry.trigger(() => {
       if (gen === this.generation && !this.disposed && this.session.status === 'connected') {
         this.open(name, gen);
       }

@@ -1,3 +1,4 @@
+import { isLoopbackHost, oneLine, Width } from '../base/text';
 import { SkaffoldError } from './errors';
 
 export interface SkaffoldAddress {
@@ -31,7 +32,7 @@ export function parseAddress(input: string): SkaffoldAddress {
     portText = match[2];
   } else {
     throw new SkaffoldError('invalidAddress',
-      `"${printable(input)}" is not an address: use host:port, for example 127.0.0.1:50051 or [::1]:50051.`);
+      `"${oneLine(input, Width.code)}" is not an address: use host:port, for example 127.0.0.1:50051 or [::1]:50051.`);
   }
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
@@ -41,22 +42,17 @@ export function parseAddress(input: string): SkaffoldAddress {
   return { host, port, target };
 }
 
-function printable(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
-}
-
 /**
- * Whether an address is on this machine: 127.0.0.0/8, ::1 or localhost. Skaffold binds its
+ * Whether an address is on this machine (base/text.ts isLoopbackHost). Skaffold binds its
  * API to 127.0.0.1 only, and the API has no authentication and no encryption: any other
  * address means the dev loop is reachable, and readable, over a network.
  */
 export function isLoopbackAddress(address: SkaffoldAddress | string): boolean {
   let host: string;
   try {
-    host = (typeof address === 'string' ? parseAddress(address) : address).host.toLowerCase();
+    host = (typeof address === 'string' ? parseAddress(address) : address).host;
   } catch {
     return true; // not an address at all: the session reports that, there is nothing to warn of
   }
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-    || /^(0{1,4}:){7}0{0,3}1$/.test(host) || host === '::ffff:127.0.0.1';
+  return isLoopbackHost(host);
 }

@@ -1,3 +1,5 @@
+import { cleanText, Width } from '../base/text';
+
 /** gRPC status codes (grpc/grpc doc/statuscodes.md); local so that errors load without grpc-js. */
 const GrpcStatus = {
   OK: 0, CANCELLED: 1, UNKNOWN: 2, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5,
@@ -48,15 +50,6 @@ interface GrpcLikeError {
   message?: unknown;
 }
 
-const MAX_DETAILS = 300;
-
-/** Server-supplied text is untrusted: strip control characters and bound its length. */
-export function cleanText(value: unknown, max = MAX_DETAILS): string {
-  const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
-  const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ');
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
-}
-
 /** Maps a grpc-js error of a call to `rpc` at `address` to a SkaffoldError with a clear message. */
 export function toSkaffoldError(err: unknown, address: string, rpc: string): SkaffoldError {
   if (err instanceof SkaffoldError) {
@@ -64,7 +57,7 @@ export function toSkaffoldError(err: unknown, address: string, rpc: string): Ska
   }
   const e = (err ?? {}) as GrpcLikeError;
   const code = typeof e.code === 'number' ? e.code : undefined;
-  const details = tidyTransportDetails(cleanText(e.details ?? e.message));
+  const details = tidyTransportDetails(cleanText(e.details ?? e.message, Width.line));
   const lower = details.toLowerCase();
   const at = `Skaffold at ${address}`;
   switch (code) {

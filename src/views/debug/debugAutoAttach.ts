@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
+import { LiveSettings } from '../../common/settings';
 import { Disposable } from '../../common/disposable';
 import { AutoAttachTracker, runtimeLabel } from '../../skaffold/debug/debugConfig';
 import { DebugContainerState } from '../../skaffold/state/model';
-import { oneLine } from '../../skaffold/present/labels';
+import { oneLine, Width } from '../../skaffold/base/text';
 import { SkaffoldSession } from '../../skaffold/session/session';
 import { SessionManager } from '../../skaffold/session/sessionManager';
 
@@ -13,13 +14,16 @@ import { SessionManager } from '../../skaffold/session/sessionManager';
  */
 export class DebugAutoAttach extends Disposable {
   private readonly trackers = new WeakMap<SkaffoldSession, AutoAttachTracker>();
+  private enabled: boolean;
 
   constructor(
     private readonly manager: SessionManager,
-    private enabled: boolean,
+    settings: LiveSettings,
     private readonly attach: (node: { kind: 'debug'; sessionId: string; key: string }) => Thenable<unknown>,
   ) {
     super();
+    this.enabled = settings.value.debugAutoAttach;
+    this._register(settings.watch('debugAutoAttach', (enabled) => this.setEnabled(enabled)));
     this._register(manager.onDidChangeState(({ session, change }) => {
       if (change.sections.has('debugContainers') || change.sections.has('ports')) {
         this.check(session);
@@ -55,7 +59,7 @@ export class DebugAutoAttach extends Disposable {
   private async offer(session: SkaffoldSession, container: DebugContainerState): Promise<void> {
     const attach = vscode.l10n.t('Attach Debugger');
     const answer = await vscode.window.showInformationMessage(
-      vscode.l10n.t('{0} in pod {1} is ready to debug ({2}).', oneLine(container.containerName ?? container.key, 120), oneLine(container.podName, 120), runtimeLabel(container.runtime)),
+      vscode.l10n.t('{0} in pod {1} is ready to debug ({2}).', oneLine(container.containerName ?? container.key, Width.name), oneLine(container.podName, Width.name), runtimeLabel(container.runtime)),
       attach,
     );
     if (answer === attach && !this.isDisposed) {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../common/disposable';
 import { describeEntry } from '../../skaffold/present/eventLine';
-import { oneLine } from '../../skaffold/present/labels';
+import { oneLine, Width } from '../../skaffold/base/text';
 import { SessionManager } from '../../skaffold/session/sessionManager';
 
 /**
@@ -12,7 +12,7 @@ export class EventOutput extends Disposable {
   constructor(manager: SessionManager, channel: vscode.LogOutputChannel) {
     super();
     // With more than one session, each line says whose it is.
-    const whose = (label: string) => (manager.sessions.length > 1 ? `[${oneLine(label, 60)}] ` : '');
+    const whose = (label: string) => (manager.sessions.length > 1 ? `[${oneLine(label, Width.label)}] ` : '');
     this._register(manager.onDidLog(({ session, record }) => {
       const line = `${whose(session.label)}${describeEntry(record.entry)}`;
       const e = record.entry.event;

@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
+import { LiveSettings } from '../../common/settings';
 import { Disposable } from '../../common/disposable';
 import { Logger } from '../../skaffold/base/events';
+import { Throttle } from '../../skaffold/base/schedule';
 import { IterationRecord } from '../../skaffold/state/model';
 import { triggerCause } from '../../skaffold/present/triggerCause';
-import { oneLine } from '../../skaffold/present/labels';
+import { oneLine, Width } from '../../skaffold/base/text';
 import { SkaffoldSession } from '../../skaffold/session/session';
 import { SessionLogs } from '../../skaffold/streams/v2Streams';
 import { SessionManager } from '../../skaffold/session/sessionManager';
@@ -29,13 +31,15 @@ export class LogChannels extends Disposable {
   private readonly logs = new Map<SkaffoldSession, SessionLogs>();
   private readonly channels = new Map<string, Channel>();
   private output: { channel: vscode.OutputChannel; session?: SkaffoldSession; tasks: string[]; subtask?: string } | undefined;
-  private outputTimer: NodeJS.Timeout | undefined;
+  /** The shown output follows its tasks live, redrawn at most every 250 ms. */
+  private readonly outputRedraws = new Throttle(() => this.fillOutput(), 250);
   private _outputText = '';
   private maxLines: number;
 
-  constructor(private readonly manager: SessionManager, private readonly logger: Logger, maxLines: number) {
+  constructor(private readonly manager: SessionManager, private readonly logger: Logger, settings: LiveSettings) {
     super();
-    this.maxLines = maxLines;
+    this.maxLines = settings.value.logsMaxLines;
+    this._register(settings.watch('logsMaxLines', (maxLines) => this.setMaxLines(maxLines)));
     this._register(manager.onDidChangeSessions(() => this.sync()));
     // A session's logs start with its first connection (not at activation).
     this._register(manager.onDidChangeStatus(({ session, event }) => {
@@ -108,7 +112,7 @@ export class LogChannels extends Disposable {
     let c = this.channels.get(id);
     if (!c) {
       this.evict();
-      const name = this.manager.shown.length > 1 ? `Skaffold: ${oneLine(key, 120)} (${oneLine(session.label, 40)})` : `Skaffold: ${oneLine(key, 120)}`;
+      const name = this.manager.shown.length > 1 ? `Skaffold: ${oneLine(key, Width.name)} (${oneLine(session.label, Width.label)})` : `Skaffold: ${oneLine(key, Width.name)}`;
       c = { channel: vscode.window.createOutputChannel(name, 'log'), session, key, appended: 0, shownAt: Date.now() };
       this.channels.set(id, c);
       this.fill(c);
@@ -142,7 +146,7 @@ export class LogChannels extends Disposable {
     }
     const store = this.of(o.session).output;
     const text = o.tasks.flatMap((task) => [
-      `── ${oneLine(task, 80)}${o.subtask ? ` · ${oneLine(o.subtask, 200)}` : ''} ──`,
+      `── ${oneLine(task, Width.code)}${o.subtask ? ` · ${oneLine(o.subtask, Width.line)}` : ''} ──`,
       ...store.output(task, o.subtask),
     ]);
     this._outputText = `${text.join('\n')}\n`;
@@ -171,13 +175,10 @@ export class LogChannels extends Disposable {
   /** The shown output follows its tasks live, redrawn at most every 250 ms. */
   private outputChanged(session: SkaffoldSession, taskId?: string): void {
     const o = this.output;
-    if (o?.session !== session || taskId !== undefined && !o.tasks.includes(taskId) || this.outputTimer) {
+    if (o?.session !== session || taskId !== undefined && !o.tasks.includes(taskId)) {
       return;
     }
-    this.outputTimer = setTimeout(() => {
-      this.outputTimer = undefined;
-      this.fillOutput();
-    }, 250);
+    this.outputRedraws.schedule();
   }
 
   /** The store dropped or rewrote lines (a bound, another Skaffold at the address): fill the channels again. */
@@ -198,7 +199,7 @@ export class LogChannels extends Disposable {
   }
 
   override dispose(): void {
-    clearTimeout(this.outputTimer);
+    this.outputRedraws.dispose();
     for (const c of this.channels.values()) {
       c.channel.dispose();
     }

@@ -1,10 +1,12 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { LiveSettings } from '../../common/settings';
 import { CommandId, DIAGNOSTIC_SOURCE } from '../../common/ids';
 import { Disposable } from '../../common/disposable';
 // Types only: the module (and the YAML parser under it) loads when a problem is first placed.
 import type { ConfigIndex, ProjectFiles } from '../../skaffold/project/configLocations';
 import { Logger } from '../../skaffold/base/events';
+import { Delayer } from '../../skaffold/base/schedule';
 import { Section } from '../../skaffold/state/model';
 import type { Problem } from '../../skaffold/project/problems';
 import { SkaffoldSession } from '../../skaffold/session/session';
@@ -37,7 +39,8 @@ export interface ProblemsOptions {
   logger: Logger;
   /** The skaffold.yaml a session started from VS Code runs, when it was. */
   configOf(session: SkaffoldSession): string | undefined;
-  enabled: boolean;
+  /** `skaffold.problems.enabled`, followed live. */
+  settings: LiveSettings;
   /** Wait this long after a change before placing problems again (default 150 ms). */
   debounceMs?: number;
 }
@@ -60,7 +63,7 @@ export class ProblemsProvider extends Disposable implements vscode.CodeActionPro
   private readonly indexes = new Map<string, Promise<ConfigIndex>>();
   private candidates: Promise<string[]> | undefined;
   private readonly placed = new Map<string, Placed[]>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly updates: Delayer;
   private running: Promise<void> | undefined;
   private again = false;
   private enabled: boolean;
@@ -68,7 +71,9 @@ export class ProblemsProvider extends Disposable implements vscode.CodeActionPro
 
   constructor(private readonly options: ProblemsOptions) {
     super();
-    this.enabled = options.enabled;
+    this.updates = this._register(new Delayer(options.debounceMs ?? 150));
+    this.enabled = options.settings.value.problemsEnabled;
+    this._register(options.settings.watch('problemsEnabled', (enabled) => this.setEnabled(enabled)));
     this._register(options.manager.onDidChangeState(({ change }) => {
       if (PROBLEM_SECTIONS.some((s) => change.sections.has(s))) {
         this.schedule();
@@ -97,11 +102,6 @@ export class ProblemsProvider extends Disposable implements vscode.CodeActionPro
     this.schedule();
   }
 
-  override dispose(): void {
-    clearTimeout(this.timer);
-    super.dispose();
-  }
-
   private forget(uri?: vscode.Uri): void {
     if (!uri || /skaffold[^/\\]*\.ya?ml$/i.test(uri.fsPath)) {
       this.candidates = undefined;
@@ -115,11 +115,7 @@ export class ProblemsProvider extends Disposable implements vscode.CodeActionPro
     if (this.isDisposed) {
       return;
     }
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.update();
-    }, this.options.debounceMs ?? 150);
+    this.updates.trigger(() => void this.update());
   }
 
   private async update(): Promise<void> {

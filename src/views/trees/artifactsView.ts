@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { StateChange } from '../../skaffold/state/model';
-import { formatDuration, oneLine } from '../../skaffold/present/labels';
+import { formatDuration } from '../../skaffold/present/labels';
+import { oneLine, Width } from '../../skaffold/base/text';
 import { artifactRow, currentIteration, runningBuildText } from '../../skaffold/present/rows';
 import { SkaffoldSession } from '../../skaffold/session/session';
 import { SessionTree, TreePart } from './sessionTree';
@@ -109,7 +110,7 @@ class ArtifactsPart implements TreePart<ArtifactsTreeNode> {
     }
     const a = this.session.state.artifacts.get(element.name);
     const row = this.row(element.name);
-    const item = new vscode.TreeItem(row?.label ?? oneLine(element.name, 200), this.hasDetails(element.name) ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(row?.label ?? oneLine(element.name, Width.name), this.hasDetails(element.name) ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = element.id;
     if (!a || !row) {
       return item;

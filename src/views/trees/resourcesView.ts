@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { NOT_STARTED, ResourceState, StateChange } from '../../skaffold/state/model';
-import { groupResources, oneLine, ResourceGroup } from '../../skaffold/present/labels';
+import { groupResources, ResourceGroup } from '../../skaffold/present/labels';
+import { oneLine, Width } from '../../skaffold/base/text';
 import { currentIteration, PHASE_LABEL, PhaseKey, phaseRow, resourceRow } from '../../skaffold/present/rows';
 import { isPod, shortName } from '../../skaffold/state/workloads';
 import { SkaffoldSession } from '../../skaffold/session/session';
@@ -193,7 +194,7 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
     const r = state.resources.get(element.name);
     const hasChildren = r?.error !== undefined || (this.groupOf(element.name)?.children.length ?? 0) > 0 || this.debugChildren(element.name).length > 0;
     if (!r) {
-      const item = new vscode.TreeItem(oneLine(element.name, 200));
+      const item = new vscode.TreeItem(oneLine(element.name, Width.name));
       item.id = element.id;
       return item;
     }
@@ -211,14 +212,14 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
 
   private debugItem(node: DebugNode): vscode.TreeItem {
     const c = this.session.state.debugContainers.get(node.key);
-    const item = new vscode.TreeItem(oneLine(c?.containerName ?? node.key, 200), vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(oneLine(c?.containerName ?? node.key, Width.name), vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     if (!c) {
       return item;
     }
     const target = resolveDebugTarget(c, this.session.state.ports.values());
     const runtime = runtimeLabel(c.runtime);
-    const ports = Object.entries(c.debugPorts).map(([name, port]) => `${oneLine(name, 40)} ${port}`).join(', ');
+    const ports = Object.entries(c.debugPorts).map(([name, port]) => `${oneLine(name, Width.address)} ${port}`).join(', ');
     const terminated = c.status === 'Terminated';
     item.description = terminated
       ? vscode.l10n.t('{0} · terminated', runtime)
@@ -227,7 +228,7 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
         : vscode.l10n.t('{0} · {1}', runtime, ports || vscode.l10n.t('no debug port'));
     item.iconPath = new vscode.ThemeIcon(terminated ? 'debug-disconnect' : 'debug-alt', terminated ? new vscode.ThemeColor('disabledForeground') : undefined);
     item.contextValue = !terminated && target.ok ? 'debugContainer.attachable' : terminated ? 'debugContainer.terminated' : 'debugContainer.pending';
-    item.accessibilityInformation = { label: `Debugging container ${oneLine(c.containerName ?? c.key, 200)}, ${item.description}` };
+    item.accessibilityInformation = { label: `Debugging container ${oneLine(c.containerName ?? c.key, Width.name)}, ${item.description}` };
     item.tooltip = new Tooltip().heading(c.containerName ?? c.key).line('Pod', c.podName).line('Namespace', c.namespace).line('Artifact', c.artifact)
       .line('Runtime', c.runtime).line('Working dir', c.workingDir).line('Debug ports', ports).line('Status', c.status)
       .line('Attach', target.ok ? `localhost:${target.localPort}` : target.reason).md;

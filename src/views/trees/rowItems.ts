@@ -6,7 +6,8 @@
 import * as vscode from 'vscode';
 import { InertMarkdown } from '../../skaffold/present/markdown';
 import { ErrorInfo } from '../../skaffold/state/model';
-import { Look, oneLine, statusLook } from '../../skaffold/present/labels';
+import { Look, statusLook } from '../../skaffold/present/labels';
+import { oneLine, Width } from '../../skaffold/base/text';
 
 /**
  * A status from the server as a word for `contextValue`: its letters only, so that no text
@@ -52,20 +53,20 @@ export function errorDetails(parent: PartNode, error: ErrorInfo | undefined): De
     return [];
   }
   const nodes: DetailNode[] = [];
-  const lines = error.message.split(/\r?\n/).map((l) => oneLine(l, 300)).filter(Boolean).slice(0, 20);
+  const lines = error.message.split(/\r?\n/).map((l) => oneLine(l, Width.line)).filter(Boolean).slice(0, 20);
   lines.forEach((label, i) => nodes.push({
-    kind: 'detail', id: `${parentId}/error/${i}`, sessionId, label, icon: 'error', tooltip: oneLine(error.message, 2000),
+    kind: 'detail', id: `${parentId}/error/${i}`, sessionId, label, icon: 'error', tooltip: oneLine(error.message, Width.message),
     accessible: `${i === 0 ? 'Error' : 'Error, continued'}: ${label}`,
   }));
   if (error.code) {
-    const code = oneLine(error.code, 80);
+    const code = oneLine(error.code, Width.code);
     nodes.push({ kind: 'detail', id: `${parentId}/code`, sessionId, label: `code ${code}`, icon: 'symbol-enum', accessible: `Skaffold's error code: ${code}` });
   }
   error.suggestions.slice(0, 10).forEach((s, i) => {
-    const action = oneLine(s.action, 300);
+    const action = oneLine(s.action, Width.line);
     nodes.push({
       kind: 'detail', id: `${parentId}/suggestion/${i}`, sessionId, label: action, icon: 'lightbulb',
-      tooltip: s.code ? `${action} (${oneLine(s.code, 80)})` : action, accessible: `Suggestion: ${action}`,
+      tooltip: s.code ? `${action} (${oneLine(s.code, Width.code)})` : action, accessible: `Suggestion: ${action}`,
     });
   });
   return nodes;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { SessionNode, Tooltip } from './rowItems';
-import { oneLine, sessionSummary, SUMMARY_ICON } from '../../skaffold/present/labels';
+import { sessionSummary, SUMMARY_ICON } from '../../skaffold/present/labels';
+import { oneLine, Width } from '../../skaffold/base/text';
 import { SkaffoldSession } from '../../skaffold/session/session';
 
 const ORIGIN: Record<SkaffoldSession['origin'], string> = {
@@ -49,14 +50,14 @@ export function sessionContext(session: SkaffoldSession): string {
 /** A session's row: its name, health at a glance, and where it comes from. */
 export function sessionItem(session: SkaffoldSession, node: SessionNode): vscode.TreeItem {
   const summary = sessionSummary(session);
-  const item = new vscode.TreeItem(oneLine(session.label, 120), vscode.TreeItemCollapsibleState.Expanded);
+  const item = new vscode.TreeItem(oneLine(session.label, Width.name), vscode.TreeItemCollapsibleState.Expanded);
   item.id = node.id;
   item.description = summary.text;
   const failed = summary.kind === 'buildFailed' || summary.kind === 'deployFailed';
   item.iconPath = new vscode.ThemeIcon(SUMMARY_ICON[summary.kind], failed ? new vscode.ThemeColor('testing.iconFailed')
     : summary.kind === 'ready' ? new vscode.ThemeColor('testing.iconPassed') : undefined);
   item.contextValue = sessionContext(session);
-  item.accessibilityInformation = { label: `Skaffold session ${oneLine(session.label, 120)}, ${summary.text}` };
+  item.accessibilityInformation = { label: `Skaffold session ${oneLine(session.label, Width.name)}, ${summary.text}` };
   const tip = new Tooltip().heading(session.label).line('Address', session.address).line('Status', summary.text)
     .line('Skaffold', session.state.skaffoldVersion).line('Iteration', session.state.devLoop.iteration >= 0 ? `#${session.state.devLoop.iteration}` : undefined)
     .line('Command', session.command).line('Process', session.process?.pid).line('From', ORIGIN[session.origin]);

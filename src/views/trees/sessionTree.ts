@@ -5,6 +5,7 @@ import { SkaffoldSession } from '../../skaffold/session/session';
 import { SessionManager } from '../../skaffold/session/sessionManager';
 import { sessionItem } from './sessionItem';
 import { PartNode, SessionNode } from './rowItems';
+import { Throttle } from '../../skaffold/base/schedule';
 
 /**
  * One session's rows in a tree. `changed` says which rows a state change touched: some rows,
@@ -31,7 +32,7 @@ export abstract class SessionTree<T extends PartNode> extends Disposable impleme
   private readonly parts = new Map<SkaffoldSession, TreePart<T>>();
   private readonly sessionNodes = new Map<SkaffoldSession, SessionNode>();
   private grouped: boolean;
-  private regroupTimer: NodeJS.Timeout | undefined;
+  private readonly regroups = new Throttle(() => this.regroup(), 0);
 
   constructor(protected readonly manager: SessionManager) {
     super();
@@ -54,27 +55,25 @@ export abstract class SessionTree<T extends PartNode> extends Disposable impleme
    * affect; rows already replaced then cannot be found ("Data tree node not found").
    */
   private scheduleRegroup(): void {
-    if (this.regroupTimer) {
+    this.regroups.schedule();
+  }
+
+  private regroup(): void {
+    if (this.isDisposed) {
       return;
     }
-    this.regroupTimer = setTimeout(() => {
-      this.regroupTimer = undefined;
-      if (this.isDisposed) {
-        return;
+    for (const s of [...this.parts.keys()]) {
+      if (!this.manager.sessions.includes(s)) {
+        this.parts.delete(s);
+        this.sessionNodes.delete(s);
       }
-      for (const s of [...this.parts.keys()]) {
-        if (!this.manager.sessions.includes(s)) {
-          this.parts.delete(s);
-          this.sessionNodes.delete(s);
-        }
-      }
-      this.setGrouped(this.manager.shown.length > 1);
-      this.fire();
-    }, 0);
+    }
+    this.setGrouped(this.manager.shown.length > 1);
+    this.fire();
   }
 
   override dispose(): void {
-    clearTimeout(this.regroupTimer);
+    this.regroups.dispose();
     super.dispose();
   }
 

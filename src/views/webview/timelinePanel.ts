@@ -2,10 +2,11 @@ import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import { TIMELINE_PANEL } from '../../common/ids';
 import { Disposable } from '../../common/disposable';
-import { oneLine } from '../../skaffold/present/labels';
+import { oneLine, Width } from '../../skaffold/base/text';
 import { SkaffoldSession } from '../../skaffold/session/session';
 import { SessionManager } from '../../skaffold/session/sessionManager';
-import { renderTimelineHtml } from '../../skaffold/present/timelineHtml';
+import { renderTimelineHtml } from '../../skaffold/present/timeline/document';
+import { Throttle } from '../../skaffold/base/schedule';
 
 /** At most one redraw per this many ms while the history changes. */
 const REDRAW_MS = 500;
@@ -13,12 +14,12 @@ const REDRAW_MS = 500;
 /**
  * The dev-loop timeline: a webview with a stacked-bar chart of each iteration's phases. It
  * runs no script and loads nothing (its Content Security Policy allows neither); the HTML is
- * rendered here from the history, every server string escaped (see timelineHtml.ts).
+ * rendered here from the history, every server string escaped (see present/timeline/).
  */
 export class TimelinePanel extends Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private session: SkaffoldSession | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly redraws = new Throttle(() => this.redraw(), REDRAW_MS);
   private _html = '';
 
   /** `causesOf` says what started each iteration (by v1 number) when more than its events is known. */
@@ -53,29 +54,24 @@ export class TimelinePanel extends Disposable {
       this.panel.onDidDispose(() => {
         this.panel = undefined;
         this.session = undefined;
-        clearTimeout(this.timer);
-        this.timer = undefined;
+        this.redraws.cancel();
       });
     } else {
       this.panel.reveal();
     }
     this.panel.title = this.title(session);
-    this.redraw();
+    this.redraws.flush();
   }
 
   private title(session: SkaffoldSession): string {
-    const label = this.manager.shown.length > 1 ? ` · ${oneLine(session.label, 60)}` : '';
+    const label = this.manager.shown.length > 1 ? ` · ${oneLine(session.label, Width.label)}` : '';
     return vscode.l10n.t('Dev Loop Timeline{0}', label);
   }
 
   private scheduleRedraw(): void {
-    if (this.timer || !this.panel) {
-      return;
+    if (this.panel) {
+      this.redraws.schedule();
     }
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.redraw();
-    }, REDRAW_MS);
   }
 
   private redraw(): void {
@@ -93,7 +89,7 @@ export class TimelinePanel extends Disposable {
   }
 
   override dispose(): void {
-    clearTimeout(this.timer);
+    this.redraws.dispose();
     this.panel?.dispose();
     super.dispose();
   }

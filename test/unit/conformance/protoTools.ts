@@ -1,8 +1,9 @@
 /**
- * Tools for test/unit/conformance.test.ts: load .proto files with protobufjs the way protoc
- * would (one include folder), list the v1 API's messages and enums, compare two schemas field
- * by field, turn protojson (what Skaffold writes to its event log) into protobufjs's toObject
- * form, and derive fast-check arbitraries from a message type.
+ * Tools for test/unit/conformance*.test.ts: load our .proto files with protobufjs the way protoc
+ * would (one include folder) and Skaffold's reference APIs from their wire-fact fixtures
+ * (test/fixtures/wire), list an API's messages and enums, compare two schemas field by field,
+ * turn protojson (what Skaffold writes to its event log) into protobufjs's toObject form, and
+ * derive fast-check arbitraries from a message type.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -29,33 +30,23 @@ export function findRepoRoot(from: string): string {
   }
 }
 
-export interface Shared {
-  /** The reference folder (shared/skaffold), from SKAFFOLD_SHARED_DIR or beside the checkout. */
-  dir: string;
-  /** How it was found, for skip messages. */
-  origin: string;
-  /** include folders, searched in order, and the file to load */
-  v1_0: { include: string[]; file: string };
-  v2_24: { include: string[]; file: string };
-  /** Skaffold v2.24.0's v2 API (package proto.v2). */
-  v2_24_v2: { include: string[]; file: string };
+/** The committed fixtures the conformance tests compare against (`npm run fixtures` refreshes them). */
+export interface Fixtures {
+  /** The wire facts of Skaffold's reference protos (scripts/wire-facts.js). */
+  wire: { v1_0: string; v2_24: string; v2_24_v2: string };
+  /** Real Skaffold v2.7 sessions: one folder per scenario, and grpc/ (what proto-loader decoded). */
   recorded: string;
 }
 
-export function sharedLayout(repoRoot: string): Shared {
-  const fromEnv = process.env.SKAFFOLD_SHARED_DIR;
-  const dir = fromEnv ? path.resolve(fromEnv) : path.resolve(repoRoot, '..', 'shared', 'skaffold');
-  const v1Include = path.join(dir, 'proto', 'v1.0.0', 'proto');
-  const v2Include = path.join(dir, 'proto', 'v2.24.0', 'proto');
+export function fixturesLayout(repoRoot: string): Fixtures {
+  const wire = path.join(repoRoot, 'test', 'fixtures', 'wire');
   return {
-    dir,
-    origin: fromEnv ? 'SKAFFOLD_SHARED_DIR' : '<repo>/../shared/skaffold; set SKAFFOLD_SHARED_DIR to use another folder',
-    // v1.0.0's proto imports google/api/annotations.proto but the folder has no copy: it takes
-    // v2.24.0's (HTTP-gateway options only; they do not touch the wire format).
-    v1_0: { include: [v1Include, v2Include], file: path.join(v1Include, 'skaffold.proto') },
-    v2_24: { include: [v2Include], file: path.join(v2Include, 'v1', 'skaffold.proto') },
-    v2_24_v2: { include: [v2Include], file: path.join(v2Include, 'v2', 'skaffold.proto') },
-    recorded: path.join(dir, 'recorded'),
+    wire: {
+      v1_0: path.join(wire, 'skaffold-v1.0.0.json'),
+      v2_24: path.join(wire, 'skaffold-v2.24.0-v1.json'),
+      v2_24_v2: path.join(wire, 'skaffold-v2.24.0-v2.json'),
+    },
+    recorded: path.join(repoRoot, 'test', 'fixtures', 'recorded'),
   };
 }
 
@@ -88,6 +79,37 @@ export function loadProto(file: string, includeDirs: string[]): protobuf.Root {
   root.loadSync(file, { keepCase: true });
   root.resolveAll();
   return root;
+}
+
+/** scripts/wire-facts.js: the generator of the wire fixtures, and the way back to a protobufjs root. */
+interface WireFactsTools {
+  rootFromWireFacts(facts: unknown): protobuf.Root;
+  wireFacts(root: protobuf.Root, pkg: string, service: string): Obj;
+}
+
+function wireFactsTools(): WireFactsTools {
+  // Plain CommonJS shared with `npm run fixtures`, found from the checkout (this file runs from out/).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(findRepoRoot(__dirname), 'scripts', 'wire-facts.js')) as WireFactsTools;
+}
+
+/**
+ * A Skaffold reference API as its wire-fact fixture describes it (every message, field, enum and
+ * RPC with its numbers and types; Google's well-known types from protobufjs): a root to compare,
+ * encode and decode with, as the reference .proto would be.
+ */
+export function loadWireFacts(file: string): protobuf.Root {
+  return rootFromWireFacts(JSON.parse(fs.readFileSync(file, 'utf8')));
+}
+
+/** A root from wire facts (a fixture's content, or wireFactsOf's result). */
+export function rootFromWireFacts(facts: unknown): protobuf.Root {
+  return wireFactsTools().rootFromWireFacts(facts);
+}
+
+/** The wire facts of the API `scope` of `root`, as the fixtures hold them. */
+export function wireFactsOf(root: protobuf.Root, scope: ApiScope): Obj {
+  return wireFactsTools().wireFacts(root, scope.pkg, scope.service);
 }
 
 // ---------------------------------------------------------------- the v1 API of a root
@@ -616,26 +638,4 @@ export function checkRecordings(
     }
   }
   return count;
-}
-
-/**
- * Why a conformance test cannot run here: the reference data it needs is absent (which files,
- * and what is then `unchecked`), or undefined when all of it is there.
- */
-export function referenceMissing(shared: Shared, unchecked: string, ...files: string[]): string | undefined {
-  const absent = files.filter((f) => !fs.existsSync(f));
-  if (!absent.length) {
-    return undefined;
-  }
-  const what = fs.existsSync(shared.dir) ? absent.map((f) => path.relative(shared.dir, f)).join(', ') : 'the whole folder';
-  return `Skaffold reference data not found (${what}) in ${shared.dir} (from ${shared.origin}): ${unchecked} not checked`;
-}
-
-/** Skips `t` with the reason when reference data is absent; true when it did. */
-export function skipped(t: { skip(message?: string): void }, reason: string | undefined): boolean {
-  if (reason) {
-    t.skip(reason);
-    return true;
-  }
-  return false;
 }

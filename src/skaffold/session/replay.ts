@@ -1,0 +1,158 @@
+/**
+ * What of a connection's event stream is Skaffold's history and what is live, and what to show
+ * meanwhile. Pure: no timer, no clock; the session says when time has run out.
+ *
+ * Skaffold replays its whole history to every new subscriber, with no marker between history
+ * and live events (API-NOTES.md, Events). So a connection starts from its first GetState and
+ * rebuilds the state from the replay apart (the shadow), shown only once caught up: at the
+ * first live event (an entry stamped after the stream was opened), or when the session decides
+ * the replay has settled (a quiet spell, a cap, the connection lost). A replay shown before a
+ * live event came may stop anywhere in the history: its statuses are aligned with the newest
+ * GetState until the first live event, from which on the replayed state is the state.
+ */
+import { emptyChange, mergeChange, SECTIONS, SessionState, StateChange } from '../state/model';
+import { LogEntry, State } from '../wire/protocol';
+import { applyBatch } from '../state/reducer';
+import { entryTime, stateFromServer } from '../state/fromProto';
+import { reconcileStatuses, reconcileTriggers } from '../state/reconcile';
+
+/** A change naming every section: the whole state is new. */
+export function allChange(): StateChange {
+  const change = emptyChange();
+  for (const s of SECTIONS) {
+    change.sections.add(s);
+    change.all.add(s);
+  }
+  return change;
+}
+
+export class ReplayAssembler {
+  private _replaying = false;
+  /** The state being rebuilt from the replay, not shown yet. */
+  private shadow: SessionState | undefined;
+  /** The newest GetState of this connection: the truth a replay cut short is aligned with. */
+  private server: State | undefined;
+  /** Whether this connection delivered a live event (not history). */
+  private liveSeen = false;
+  /**
+   * The replayed history as it is, while it is shown before a live event came (aligned with
+   * GetState); undefined otherwise.
+   */
+  private history: SessionState | undefined;
+  /** Where the replay's changes go: unused, since the whole state is announced when it ends. */
+  private replayChange: StateChange = emptyChange();
+  /** When the stream was opened (this machine's wall clock, ms): later entries are live. */
+  private subscribedAt = 0;
+
+  /** Whether the replay is still being rebuilt apart (nothing of it shown yet). */
+  get replaying(): boolean {
+    return this._replaying;
+  }
+
+  /** A connection answered GetState `server` and its stream opened at `subscribedAt`: a replay begins. */
+  begin(server: State, subscribedAt: number): void {
+    this.shadow = stateFromServer(server);
+    this.server = server;
+    this.liveSeen = false;
+    this.history = undefined;
+    this.replayChange = emptyChange();
+    this.subscribedAt = subscribedAt;
+    this._replaying = true;
+  }
+
+  /** The connection is gone: what is shown stays as shown. */
+  drop(): void {
+    this.history = undefined;
+  }
+
+  /**
+   * Applies one read's entries. Returns the state to show (`shown` itself while the replay is
+   * rebuilt apart) and merges what changed into `change`. `capReached`: the session gives up
+   * waiting for the history to end, and the replay is shown as it is.
+   */
+  apply(shown: SessionState, batch: readonly LogEntry[], change: StateChange, capReached = false): SessionState {
+    if (batch.length === 0) {
+      return shown;
+    }
+    const at = entryTime(batch[batch.length - 1]);
+    const live = at !== undefined && at >= this.subscribedAt;
+    this.liveSeen ||= live;
+    if (this._replaying) {
+      this.shadow = applyBatch(this.shadow!, batch, this.replayChange);
+      if (live || capReached) {
+        // A live event: Skaffold has sent its history (or the session stops waiting for it).
+        return this.end(shown, change, true);
+      }
+      return shown;
+    }
+    if (this.history) {
+      // History still arriving after it was shown: it accumulates as it is (durations come
+      // from pairs of its events), and is shown with Skaffold's current statuses until the
+      // first live event, from which on it is the state.
+      this.history = applyBatch(this.history, batch, change);
+      if (live) {
+        const state = this.history;
+        this.history = undefined;
+        mergeChange(change, allChange());
+        return state;
+      }
+      return this.aligned(this.history, change);
+    }
+    return applyBatch(shown, batch, change);
+  }
+
+  /**
+   * The replay is over: returns the rebuilt state to show (all of it changed, merged into
+   * `change`), or `shown` when `publish` is false (the rebuilt state is dropped).
+   */
+  end(shown: SessionState, change: StateChange, publish: boolean): SessionState {
+    if (!this._replaying) {
+      return shown;
+    }
+    this._replaying = false;
+    this.replayChange = emptyChange();
+    const shadow = this.shadow!;
+    this.shadow = undefined;
+    if (!publish) {
+      return shown;
+    }
+    mergeChange(change, allChange());
+    // Shown before a live event (after a quiet spell, or the cap, or cut short), the replay
+    // may not be over: its statuses are those of some moment in the history.
+    if (this.liveSeen) {
+      return shadow;
+    }
+    this.history = shadow;
+    return this.aligned(shadow);
+  }
+
+  /**
+   * A GetState answered. `statuses`: a refresh, whose statuses are Skaffold's word on now;
+   * `triggers`: a liveness check, whose auto triggers only are taken. Returns the state to show
+   * and merges what changed into `change`.
+   */
+  serverState(shown: SessionState, server: State, what: 'statuses' | 'triggers', change: StateChange): SessionState {
+    this.server = server;
+    if (this._replaying) {
+      if (what === 'statuses') {
+        this.shadow = reconcileStatuses(this.shadow!, server).state;
+      }
+      return shown;
+    }
+    const result = what === 'statuses' ? reconcileStatuses(shown, server) : reconcileTriggers(shown, server);
+    mergeChange(change, result.change);
+    return result.state;
+  }
+
+  /** Statuses as the newest GetState has them: Skaffold's word on now, over replayed history. */
+  private aligned(state: SessionState, change?: StateChange): SessionState {
+    if (!this.server) {
+      return state;
+    }
+    const aligned = reconcileStatuses(state, this.server);
+    if (change) {
+      mergeChange(change, aligned.change);
+    }
+    return aligned.state;
+  }
+}
