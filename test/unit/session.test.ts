@@ -538,3 +538,19 @@ test('replay: dropped when not published; GetState answers while replaying chang
 function entryMs(e: LogEntry): number {
   return Number(e.timestamp!.seconds) * 1000 + Math.floor((e.timestamp!.nanos ?? 0) / 1e6);
 }
+
+test('a new address while disconnected is the address the session reports, before it connects there', async () => {
+  const fake = await FakeSkaffold.start({ stepMs: 1 });
+  const session = new SkaffoldSession({ address: fake.address, ...FAST });
+  try {
+    session.connect();
+    await until(session, () => session.status === 'connected', 'connected');
+    session.disconnect();
+    session.setAddress('[::1]:50051');
+    assert.equal(session.status, 'disconnected', 'nothing was sent there');
+    assert.equal(session.address, '[::1]:50051', 'not the address it was connected to before');
+  } finally {
+    session.dispose();
+    await fake.stop();
+  }
+});

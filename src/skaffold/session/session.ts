@@ -298,6 +298,7 @@ export class SkaffoldSession implements Disposable {
     }
     const wasActive = this._status !== 'disconnected';
     this._addressText = address;
+    this._address = undefined; // parsed again when it connects: until then, the address is the text
     this.lastSeenAt = undefined;
     this._lastError = undefined; // it was about the old address
     this.teardown();
