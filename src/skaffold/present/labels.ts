@@ -7,7 +7,7 @@ import { isLoopbackHost, oneLine as cleanOneLine, Width } from '../base/text';
 import { NOT_STARTED, PortState, ResourceState, SessionState } from '../state/model';
 import { Status } from '../wire/protocol';
 import { SessionProcess, SessionStatus } from '../session/session';
-import { isPod, ownerOf } from '../state/workloads';
+import { isPod, WorkloadIndex } from '../state/workloads';
 
 export interface Look {
   /** A codicon id (with ~spin for work in progress). */
@@ -135,9 +135,10 @@ export function groupResources(resources: Iterable<ResourceState>): ResourceGrou
   const owners = all.filter((r) => !isPod(r.name));
   const groups: ResourceGroup[] = owners.map((resource) => ({ resource, children: [] }));
   const byName = new Map(groups.map((g) => [g.resource.name, g]));
+  const index = new WorkloadIndex(byName.keys());
   const loose: ResourceGroup[] = [];
   for (const pod of all.filter((r) => isPod(r.name))) {
-    const owner = ownerOf(pod.name, byName.keys());
+    const owner = index.ownerOf(pod.name);
     if (owner) {
       byName.get(owner)!.children.push(pod);
     } else {

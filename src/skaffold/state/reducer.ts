@@ -20,7 +20,7 @@ import {
   ArtifactState, emptyChange, ErrorInfo, lastOf, NOT_STARTED,
   PhaseState, ResourceState, SEEDED, Section, SessionState, StateChange,
 } from './model';
-import { isPod, ownerOf, ownerStem } from './workloads';
+import { isPod, ownerStem, WorkloadIndex } from './workloads';
 import { HistoryDraft, HistoryEvent, recordEvent } from './history';
 import { codeOf, debugContainer, entryTime, errorInfo, parseVersion, portState, statusOf } from './fromProto';
 import { LogEntry, Status } from '../wire/protocol';
@@ -44,6 +44,27 @@ function currentIteration(state: SessionState): number {
 type Collections = 'artifacts' | 'resources' | 'ports' | 'debugContainers';
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** Pods grouped by their owner (a workload, else what their name says: `~stem`). */
+class OwnerIndex {
+  readonly pods = new Map<string, Set<string>>();
+
+  constructor(private readonly workloads: WorkloadIndex) {}
+
+  keyOf(pod: string): string {
+    return this.workloads.ownerOf(pod) ?? `~${ownerStem(pod)}`;
+  }
+
+  addPod(pod: string): void {
+    const key = this.keyOf(pod);
+    let set = this.pods.get(key);
+    if (!set) {
+      set = new Set();
+      this.pods.set(key, set);
+    }
+    set.add(pod);
+  }
+}
+
 /**
  * A state being changed: copy-on-write, once per draft. The first change copies the state
  * object, and the first change to a collection copies that map; later changes in the same
@@ -53,6 +74,7 @@ class Draft {
   private ownState = false;
   private readonly owned = new Set<unknown>();
   private historyDraft: HistoryDraft | undefined;
+  private owners: OwnerIndex | undefined;
 
   constructor(private current: SessionState, readonly change: StateChange) {}
 
@@ -160,6 +182,7 @@ class Draft {
           resources.delete(name);
         }
       }
+      this.owners = undefined;
     }
   }
 
@@ -170,20 +193,46 @@ class Draft {
   setResource(next: ResourceState): void {
     const resources = this.map('resources');
     const prev = resources.get(next.name);
-    if (isPod(next.name) && prev?.deploy !== next.deploy) {
-      const workloads = [...resources.keys()].filter((n) => !isPod(n));
-      const owner = (pod: string) => ownerOf(pod, workloads) ?? `~${ownerStem(pod)}`;
-      const mine = owner(next.name);
-      for (const [name, r] of resources) {
-        if (r.deploy < next.deploy && name !== next.name && isPod(name) && owner(name) === mine) {
+    const pod = isPod(next.name);
+    if (!pod && !prev) {
+      this.owners = undefined; // a new workload may own pods known before it
+    }
+    if (pod && prev?.deploy !== next.deploy) {
+      const owners = this.ownerIndex();
+      for (const name of [...(owners.pods.get(owners.keyOf(next.name)) ?? [])]) {
+        const r = resources.get(name);
+        if (r && r.deploy < next.deploy && name !== next.name) {
           resources.delete(name);
+          owners.pods.get(owners.keyOf(name))?.delete(name);
           this.touchAll('resources');
         }
       }
     }
     resources.set(next.name, next);
+    if (pod && !prev && this.owners) {
+      this.owners.addPod(next.name);
+    }
     this.touch('resources');
     this.change.resources.add(next.name);
+  }
+
+  /**
+   * Which workload owns each pod of the resources this draft writes, built at its first need
+   * in the draft (one pass) and kept up to date by setResource; a deletion of a workload
+   * drops it. Without it, each new pod would compare every pod with every workload.
+   */
+  private ownerIndex(): OwnerIndex {
+    if (!this.owners) {
+      const resources = this.map('resources');
+      const workloads = new WorkloadIndex([...resources.keys()].filter((n) => !isPod(n)));
+      this.owners = new OwnerIndex(workloads);
+      for (const name of resources.keys()) {
+        if (isPod(name)) {
+          this.owners.addPod(name);
+        }
+      }
+    }
+    return this.owners;
   }
 
   /**
@@ -198,12 +247,13 @@ class Draft {
       return;
     }
     const resources = this.map('resources');
-    const checked = [...resources.values()].filter((r) => r.deploy === deploy && !isPod(r.name)).map((r) => r.name);
+    const checked = new WorkloadIndex([...resources.values()].filter((r) => r.deploy === deploy && !isPod(r.name)).map((r) => r.name));
     for (const r of stale) {
-      if (!isPod(r.name) || ownerOf(r.name, checked) === undefined) {
+      if (!isPod(r.name) || checked.ownerOf(r.name) === undefined) {
         resources.delete(r.name);
       }
     }
+    this.owners = undefined;
     this.touchAll('resources');
   }
 
