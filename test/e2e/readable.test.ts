@@ -80,8 +80,10 @@ test('the first loop, at the default sidebar width: every row names what it is a
   await wb.waitRows('Forwarded Ports', (rows) => rows.length === 1, 'showed the port');
   const artifacts = await wb.waitRows('Artifacts', (rows) => rows.length === 3 && rows.every((r) => /, built/.test(r)), 'showed the three images built');
   assert.deepEqual(artifacts.map((r) => r.split(',')[0]), ['example/app', 'example/worker', 'example/frontend']);
-  const rows = await assertReadable('after the first loop');
-  const words = rows.map((r) => `${r.name} ${r.description}`);
+  const words = await wb.waitFor(async () => {
+    const shown = (await assertReadable('after the first loop')).map((r) => `${r.name} ${r.description}`);
+    return shown.includes('deployment/app ready') && shown.includes('localhost:47480 app:8080') ? shown : undefined;
+  }, 'the views to show the first loop');
   assert.ok(words.includes('Deploy deployed') && words.includes('Status check passed'), words.join(' | '));
   assert.ok(words.includes('deployment/app ready'), words.join(' | '));
   assert.ok(words.some((w) => /^[0-9a-f]+-[0-9a-z]+ running$/.test(w)), `a pod under its deployment runs: ${words.join(' | ')}`);
@@ -96,8 +98,10 @@ test('a rebuild of one artifact: the others read up to date with the iteration t
   await wb.waitRows('Dev Loop History', (rows) => rows.some((r) => /^Iteration 1, rebuild, .*succeeded/.test(r)), 'showed iteration 1 succeeded');
   await wb.waitRows('Forwarded Ports', (rows) => rows.length === 1, 'forwarded the port again');
   await wb.waitStatus(/^\S*\s*Skaffold$/);
-  const rows = await assertReadable('after a rebuild');
-  const words = rows.map((r) => `${r.name} ${r.description}`);
+  const words = await wb.waitFor(async () => {
+    const shown = (await assertReadable('after a rebuild')).map((r) => `${r.name} ${r.description}`);
+    return shown.includes('example/app built') && shown.includes('example/worker up to date · #0') ? shown : undefined;
+  }, 'the views to show the rebuild');
   assert.ok(words.includes('example/app built'), words.join(' | '));
   assert.ok(words.includes('example/worker up to date · #0'), words.join(' | '));
   await wb.screenshot('readable-2-rebuilt');
@@ -108,8 +112,12 @@ test('a failed build: the failure is one word on the row, and what still runs ke
   await demo.fake.changeFile('example/worker');
   await wb.waitStatus(/example\/worker failed/);
   await wb.waitRows('Artifacts', (rows) => rows.some((r) => r.startsWith('Still running the build from iteration 0')), 'showed what still runs');
-  const rows = await assertReadable('after a failed build');
-  const words = rows.map((r) => `${r.name} ${r.description}`);
+  // Each view redraws on its own: read them once all show this iteration.
+  const wanted = ['example/worker failed', 'example/app up to date · #1', 'Deploy deployed · #1', 'deployment/app ready · #1', 'localhost:47480 app:8080 · #1'];
+  const words = await wb.waitFor(async () => {
+    const shown = (await assertReadable('after a failed build')).map((r) => `${r.name} ${r.description}`);
+    return wanted.every((w) => shown.includes(w)) ? shown : undefined;
+  }, `the views to show ${wanted.join(', ')}`);
   assert.ok(words.includes('example/worker failed'), words.join(' | '));
   assert.ok(words.includes('example/app up to date · #1'), words.join(' | '));
   assert.ok(words.includes('Deploy deployed · #1') && words.includes('deployment/app ready · #1'), `the deployment still runs: ${words.join(' | ')}`);
@@ -118,4 +126,6 @@ test('a failed build: the failure is one word on the row, and what still runs ke
   // The Dev Loop History view is the fourth; its rows are short too.
   await wb.waitRows('Dev Loop History', (rows) => rows.some((r) => /^Iteration 2, rebuild, .*failed/.test(r)), 'showed iteration 2 failed');
   await wb.screenshot('readable-3-failed');
+  // The README's picture: the same, cut to the activity bar and the sidebar.
+  await wb.page.screenshot({ path: path.join(root, 'test-results', 'e2e', 'readable-readme.png'), clip: { x: 0, y: 0, width: 360, height: 800 } });
 });
