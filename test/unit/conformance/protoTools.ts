@@ -52,37 +52,20 @@ export function fixturesLayout(repoRoot: string): Fixtures {
 
 // ---------------------------------------------------------------- loading
 
-/** protobufjs's own copy of descriptor.proto (as JSON): google/api/annotations.proto extends MethodOptions. */
-const DESCRIPTOR_JSON = require.resolve('protobufjs/google/protobuf/descriptor.json');
-
 /**
  * Loads `file` and its imports as protoc -I dir1 -I dir2 ... would: an import names a file below
  * the first include folder that has it, google/protobuf/{empty,timestamp,...}.proto are protobufjs's bundled
  * definitions (it takes those before asking resolvePath) and descriptor.proto is protobufjs's
  * bundled descriptor.json. Field names are kept as written (keepCase), as Skaffold's JSON has them.
+ * The one loader is scripts/wire-facts.js's, which also writes the wire fixtures from the references.
  */
 export function loadProto(file: string, includeDirs: string[]): protobuf.Root {
-  const root = new protobuf.Root();
-  root.resolvePath = (origin: string, target: string): string => {
-    if (path.isAbsolute(target)) {
-      return target;
-    }
-    if (target === 'google/protobuf/descriptor.proto') {
-      return DESCRIPTOR_JSON;
-    }
-    const found = includeDirs.map((dir) => path.join(dir, target)).find((f) => fs.existsSync(f));
-    if (!found) {
-      throw new Error(`import "${target}" (from ${origin}) is in none of ${includeDirs.join(', ')}`);
-    }
-    return found;
-  };
-  root.loadSync(file, { keepCase: true });
-  root.resolveAll();
-  return root;
+  return wireFactsTools().loadProto(file, includeDirs);
 }
 
 /** scripts/wire-facts.js: the generator of the wire fixtures, and the way back to a protobufjs root. */
 interface WireFactsTools {
+  loadProto(file: string, include: string[]): protobuf.Root;
   rootFromWireFacts(facts: unknown): protobuf.Root;
   wireFacts(root: protobuf.Root, pkg: string, service: string): Obj;
 }
