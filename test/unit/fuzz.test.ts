@@ -9,7 +9,9 @@
  * How cases are counted: SKAFFOLD_FUZZ_RUNS (default 100,000) is the total number of fast-check
  * cases of this file, split between the properties by RUN_SHARES (each test's name gives its
  * count). A case is one generated input, so not every case goes through the whole pipeline:
- * - reducer: a GetState and a batch of 0-24 LogEntries (13,000 cases, about 63,000 entries);
+ * - reducer: a GetState and a batch of 0-24 LogEntries (10,000 cases, about 48,000 entries);
+ * - a session's Ownership: the same entries cut into batches written in place, the state handed
+ *   out between them (3,000 cases);
  * - full pipeline: the same, then every row's description, label and summary, and every
  *   tooltip built as the views build theirs and rendered with marked (6,000 cases, about
  *   29,000 entries and 50,000 tooltips): 100,000 of these alone would take about 2 minutes;
@@ -39,7 +41,7 @@ import {
   formatDuration, groupResources, portLabel, portUrl, sessionDescription, sessionSummary, summarize,
 } from '../../src/skaffold/present/labels';
 import { artifactRow, currentIteration, phaseRow, portRow, resourceRow } from '../../src/skaffold/present/rows';
-import { applyBatch, reduce } from '../../src/skaffold/state/reducer';
+import { applyBatch, Ownership, reduce } from '../../src/skaffold/state/reducer';
 import { stateFromServer } from '../../src/skaffold/state/fromProto';
 import { reconcileStatuses, reconcileTriggers } from '../../src/skaffold/state/reconcile';
 import type { SessionProcess, SessionStatus } from '../../src/skaffold/session/session';
@@ -66,7 +68,8 @@ const RUNS = Math.max(1, parseNumber(process.env.SKAFFOLD_FUZZ_RUNS) ?? 100_000)
 
 /** Each property's share of RUNS (sums to 1). */
 const RUN_SHARES = {
-  reducer: 0.13,
+  reducer: 0.10,
+  ownership: 0.03,
   views: 0.06,
   reconcile: 0.05,
   logLine: 0.14,
@@ -503,6 +506,46 @@ test(`reducer: any events and GetState never throw, stay bounded and well keyed,
     assert.deepEqual(snapshot(inTwo), snapshot(batched), 'however the stream is cut into batches');
     assert.deepEqual(snapshot(s0), before, 'the reducer is pure: the state it was given is unchanged');
     assertWellFormed(batched);
+  });
+});
+
+const ownershipArb = fc.record({
+  server: fc.option(arb.state, { nil: undefined }),
+  entries: fc.array(arb.entry, { maxLength: 24 }),
+  cuts: fc.array(fc.record({ at: fc.nat(), handOut: fc.boolean() }), { maxLength: 6 }),
+  inPlace: fc.boolean(),
+});
+
+/** What a handed-out state promises to keep: every map's keys, and the rest as it was (resources' fields but in place). */
+function handedOutView(s: SessionState, inPlace: boolean): unknown {
+  return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v instanceof Map ? (inPlace && k === 'resources' ? [...v.keys()] : [...v.entries()]) : v]));
+}
+
+test(`reducer with an Ownership across batches: the same state as one by one; a handed-out state keeps its maps (and, not in place, everything) ${label('ownership')}`, () => {
+  check('ownership', ownershipArb, ({ server, entries, cuts, inPlace }) => {
+    totals.events += entries.length;
+    const s0 = server ? stateFromServer(server) : initialState();
+    const oneByOne = entries.reduce((s, e) => reduce(s, e).state, s0);
+    const given = structuredClone(handedOutView(s0, inPlace));
+    const own = new Ownership(inPlace);
+    const points = [...new Set(cuts.map((c) => (entries.length === 0 ? 0 : c.at % (entries.length + 1))))].sort((a, b) => a - b);
+    const handed: { state: SessionState; view: unknown }[] = [];
+    let state = s0;
+    let from = 0;
+    for (const [i, at] of [...points, entries.length].entries()) {
+      state = applyBatch(state, entries.slice(from, at), emptyChange(), own);
+      from = at;
+      if (cuts[i]?.handOut) {
+        own.release();
+        handed.push({ state, view: structuredClone(handedOutView(state, inPlace)) });
+      }
+    }
+    assert.deepEqual(snapshot(state), snapshot(oneByOne), 'batches written in place end where the entries one by one do');
+    for (const h of handed) {
+      assert.deepEqual(handedOutView(h.state, inPlace), h.view, 'a handed-out state is not written to afterwards');
+    }
+    assert.deepEqual(handedOutView(s0, inPlace), given, 'the state it was given keeps its maps (not in place: all of it)');
+    assertWellFormed(state);
   });
 });
 

@@ -12,7 +12,7 @@
  */
 import { emptyChange, mergeChange, SECTIONS, SessionState, StateChange } from '../state/model';
 import { LogEntry, State } from '../wire/protocol';
-import { applyBatch } from '../state/reducer';
+import { applyBatch, Ownership } from '../state/reducer';
 import { entryTime, stateFromServer } from '../state/fromProto';
 import { reconcileStatuses, reconcileTriggers } from '../state/reconcile';
 
@@ -43,15 +43,33 @@ export class ReplayAssembler {
   private replayChange: StateChange = emptyChange();
   /** When the stream was opened (this machine's wall clock, ms): later entries are live. */
   private subscribedAt = 0;
+  /**
+   * What of each state the assembler writes it made and has not handed out (reducer.ts,
+   * Ownership): the shown state's, the history's and the shadow's. A burst then copies each
+   * collection once per `handedOut()`, not once per socket read.
+   */
+  private shownOwn = new Ownership(true);
+  private historyOwn = new Ownership();
+  private shadowOwn = new Ownership(true);
 
   /** Whether the replay is still being rebuilt apart (nothing of it shown yet). */
   get replaying(): boolean {
     return this._replaying;
   }
 
+  /**
+   * The shown state was handed out (to the views): whatever it holds stays as it is for them,
+   * so later events copy what they change.
+   */
+  handedOut(): void {
+    this.shownOwn.release();
+    this.historyOwn.release(); // the shown state may be the history aligned, sharing its maps
+  }
+
   /** A connection answered GetState `server` and its stream opened at `subscribedAt`: a replay begins. */
   begin(server: State, subscribedAt: number): void {
     this.shadow = stateFromServer(server);
+    this.shadowOwn = new Ownership(true);
     this.server = server;
     this.liveSeen = false;
     this.history = undefined;
@@ -78,7 +96,7 @@ export class ReplayAssembler {
     const live = at !== undefined && at >= this.subscribedAt;
     this.liveSeen ||= live;
     if (this._replaying) {
-      this.shadow = applyBatch(this.shadow!, batch, this.replayChange);
+      this.shadow = applyBatch(this.shadow!, batch, this.replayChange, this.shadowOwn);
       if (live || capReached) {
         // A live event: Skaffold has sent its history (or the session stops waiting for it).
         return this.end(shown, change, true);
@@ -89,16 +107,19 @@ export class ReplayAssembler {
       // History still arriving after it was shown: it accumulates as it is (durations come
       // from pairs of its events), and is shown with Skaffold's current statuses until the
       // first live event, from which on it is the state.
-      this.history = applyBatch(this.history, batch, change);
+      this.history = applyBatch(this.history, batch, change, this.historyOwn);
       if (live) {
         const state = this.history;
         this.history = undefined;
+        this.shownOwn = this.historyOwn;
+        this.shownOwn.inPlace = true; // the history's own state: it is shown now, not aligned
+        this.historyOwn = new Ownership();
         mergeChange(change, allChange());
         return state;
       }
       return this.aligned(this.history, change);
     }
-    return applyBatch(shown, batch, change);
+    return applyBatch(shown, batch, change, this.shownOwn);
   }
 
   /**
@@ -117,12 +138,18 @@ export class ReplayAssembler {
       return shown;
     }
     mergeChange(change, allChange());
+    const own = this.shadowOwn;
+    this.shadowOwn = new Ownership(true);
     // Shown before a live event (after a quiet spell, or the cap, or cut short), the replay
     // may not be over: its statuses are those of some moment in the history.
     if (this.liveSeen) {
+      this.shownOwn = own;
       return shadow;
     }
     this.history = shadow;
+    this.historyOwn = own;
+    this.historyOwn.inPlace = false; // the shown state (aligned with GetState) shares its resources
+    this.shownOwn = new Ownership(true);
     return this.aligned(shadow);
   }
 

@@ -22,8 +22,9 @@
  * Times are event timestamps only (never the wall clock); a missing or malformed one leaves
  * that time, and the durations depending on it, undefined. Durations are never negative.
  *
- * Cost: the reducer keeps one HistoryDraft per draft (a batch of events), so the list and the
- * newest record are copied at most once per batch, whatever its length.
+ * Cost: the reducer keeps one HistoryDraft while it owns the state (reducer.ts, Ownership), so
+ * the list and the newest record are copied at most once per hand-out of the state, however
+ * many events come in between.
  */
 import {
   ArtifactTiming, ErrorInfo, IterationPhases, IterationRecord, IterationTrigger, MAX_ITERATION_ARTIFACTS,
@@ -125,16 +126,16 @@ function copyRecord(r: IterationRecord): WritableRecord {
 }
 
 /**
- * Copy-on-write access to a state's iteration list for one reducer draft: the list is copied
- * the first time it changes (and handed to `commit`, which puts it into the draft's state), the
- * newest record the first time it changes; later changes in the same draft write to the copies.
- * The list it was given is never modified.
+ * Copy-on-write access to a state's iteration list: the list is copied the first time it
+ * changes (`list` is then the copy, which the writer puts into its state), the newest record
+ * the first time it changes; later changes write to the copies. The list it was given is
+ * never modified.
  */
 export class HistoryDraft {
   private owned: WritableRecord[] | undefined;
   private ownedLast: WritableRecord | undefined;
 
-  constructor(private readonly base: readonly IterationRecord[], private readonly commit: (list: readonly IterationRecord[]) => void) {}
+  constructor(private readonly base: readonly IterationRecord[]) {}
 
   get list(): readonly IterationRecord[] {
     return this.owned ?? this.base;
@@ -148,7 +149,6 @@ export class HistoryDraft {
   private writableList(): WritableRecord[] {
     if (!this.owned) {
       this.owned = this.base.slice() as WritableRecord[];
-      this.commit(this.owned);
     }
     return this.owned;
   }
@@ -185,12 +185,11 @@ export function recordEvent(h: HistoryDraft, e: HistoryEvent): boolean {
 
 /** The history after `events`, from `iterations` (pure: the input is not modified). */
 export function recordEvents(iterations: readonly IterationRecord[], events: Iterable<HistoryEvent>): readonly IterationRecord[] {
-  let result = iterations;
-  const h = new HistoryDraft(iterations, (list) => { result = list; });
+  const h = new HistoryDraft(iterations);
   for (const e of events) {
     recordEvent(h, e);
   }
-  return result;
+  return h.list;
 }
 
 function devLoop(h: HistoryDraft, iteration: number, status: string, at: number | undefined, error: ErrorInfo | undefined): boolean {

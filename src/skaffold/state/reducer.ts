@@ -44,62 +44,142 @@ function currentIteration(state: SessionState): number {
 type Collections = 'artifacts' | 'resources' | 'ports' | 'debugContainers';
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** Pods grouped by their owner (a workload, else what their name says: `~stem`). */
+/**
+ * Pods grouped by their owner (a workload, else what their name says: `~stem`). Small arrays,
+ * not sets: an owner has a pod or two, and the index is written on every rollout.
+ */
 class OwnerIndex {
-  readonly pods = new Map<string, Set<string>>();
+  private readonly pods = new Map<string, string[]>();
+  /** The keys of pods no workload owns (`~stem`). */
+  private readonly orphanKeys = new Set<string>();
 
   constructor(private readonly workloads: WorkloadIndex) {}
 
+  /** A pod's owner: its workload, else `~stem`. */
   keyOf(pod: string): string {
     return this.workloads.ownerOf(pod) ?? `~${ownerStem(pod)}`;
   }
 
-  addPod(pod: string): void {
-    const key = this.keyOf(pod);
-    let set = this.pods.get(key);
-    if (!set) {
-      set = new Set();
-      this.pods.set(key, set);
+  /** The pods whose owner is `key`. */
+  podsOf(key: string): readonly string[] | undefined {
+    return this.pods.get(key);
+  }
+
+  addPod(pod: string, key = this.keyOf(pod)): void {
+    const list = this.pods.get(key);
+    if (list) {
+      list.push(pod);
+    } else {
+      this.pods.set(key, [pod]);
+      if (key.charCodeAt(0) === 0x7e) {
+        this.orphanKeys.add(key);
+      }
     }
-    set.add(pod);
+  }
+
+  removePod(pod: string, key = this.keyOf(pod)): void {
+    const list = this.pods.get(key);
+    const i = list ? list.indexOf(pod) : -1;
+    if (i >= 0) {
+      list!.splice(i, 1);
+    }
+  }
+
+  /** A new workload: the pods known before it that it owns move under it. */
+  addWorkload(workload: string): void {
+    this.workloads.add(workload);
+    for (const key of this.orphanKeys) {
+      const list = this.pods.get(key)!;
+      for (const pod of list.filter((p) => this.workloads.ownerOf(p) === workload)) {
+        this.removePod(pod, key);
+        this.addPod(pod, workload);
+      }
+      if (list.length === 0) {
+        this.pods.delete(key);
+        this.orphanKeys.delete(key);
+      }
+    }
   }
 }
 
 /**
- * A state being changed: copy-on-write, once per draft. The first change copies the state
- * object, and the first change to a collection copies that map; later changes in the same
- * draft (a batch of events) write to the copies. The input state is never touched.
+ * What a writer of a state owns: the state object, the maps and the history list it made
+ * since it last handed the state out (nobody else can hold them), and the index of pods by
+ * owner of the resources map it describes. A batch of events writes to what it owns in place
+ * and copies the rest, once. The session keeps one Ownership for the state it shows and calls
+ * `release()` whenever it hands that state out: from then on the state is frozen for whoever
+ * holds it, and the next write copies again. So a burst of events copies each collection once
+ * per hand-out (a few times a second, when the views read it), not once per socket read.
+ * Without one (`applyBatch` alone), every call copies what it writes.
+ */
+export class Ownership {
+  /** The state object owned, if any. */
+  state: SessionState | undefined;
+  /** Per collection, the map owned (only the newest: one the state no longer holds is let go). */
+  readonly maps: { [K in Collections]?: unknown } = {};
+  /**
+   * Whether a resource reported again is updated in place, handed out or not: it keeps its
+   * object (by then in V8's old generation) instead of a new one that the garbage collector
+   * would copy twice. Only for the one state a session shows (and builds apart), whose
+   * readers read a resource when a change names it and keep none to compare with later;
+   * elsewhere (reduce, applyBatch alone) a state once made never changes.
+   */
+  constructor(public inPlace = false) {}
+  history: HistoryDraft | undefined;
+  /** Pods by owner, valid while `ownersOf` is the state's resources map. */
+  owners: OwnerIndex | undefined;
+  ownersOf: ReadonlyMap<string, ResourceState> | undefined;
+
+  /** The state was handed out: nothing of it may be written in place any more. */
+  release(): void {
+    this.state = undefined;
+    this.maps.artifacts = this.maps.resources = this.maps.ports = this.maps.debugContainers = undefined;
+    this.history = undefined;
+  }
+}
+
+/**
+ * A state being changed: copy-on-write. The first change copies the state object and the
+ * first change to a collection copies that map, unless the Ownership already owns them; later
+ * changes write to the copies. The input state is never touched, except what `own` owns.
  */
 class Draft {
-  private ownState = false;
-  private readonly owned = new Set<unknown>();
-  private historyDraft: HistoryDraft | undefined;
-  private owners: OwnerIndex | undefined;
-
-  constructor(private current: SessionState, readonly change: StateChange) {}
+  constructor(private current: SessionState, readonly change: StateChange, private readonly own: Ownership) {}
 
   get state(): SessionState {
     return this.current;
   }
 
   private writable(): Mutable<SessionState> {
-    if (!this.ownState) {
+    if (this.own.state !== this.current) {
       this.current = { ...this.current };
-      this.ownState = true;
+      this.own.state = this.current;
     }
     return this.current as Mutable<SessionState>;
   }
 
-  /** A map of the state that may be written, copied the first time in this draft. */
+  /** A map of the state that may be written, copied unless owned. */
   map<K extends Collections>(key: K): SessionState[K] extends ReadonlyMap<infer MK, infer MV> ? Map<MK, MV> : never {
     const existing = this.current[key];
-    if (this.owned.has(existing)) {
+    if (this.own.maps[key] === existing) {
       return existing as never;
     }
     const copy = new Map(existing as ReadonlyMap<unknown, unknown>);
-    this.owned.add(copy);
+    this.own.maps[key] = copy;
+    if (key === 'resources' && this.own.ownersOf === existing) {
+      this.own.ownersOf = copy as ReadonlyMap<string, ResourceState>; // the same content
+    }
     this.writable()[key] = copy as never;
     return copy as never;
+  }
+
+  private set owners(index: OwnerIndex | undefined) {
+    this.own.owners = index;
+    this.own.ownersOf = index ? this.current.resources : undefined;
+  }
+
+  private get owners(): OwnerIndex | undefined {
+    return this.own.ownersOf === this.current.resources ? this.own.owners : undefined;
   }
 
   set<K extends keyof SessionState>(key: K, value: SessionState[K], section?: Section): void {
@@ -118,10 +198,10 @@ class Draft {
     this.change.all.add(section);
   }
 
-  private fresh<K, V>(): Map<K, V> {
-    const m = new Map<K, V>();
-    this.owned.add(m);
-    return m;
+  private fresh<K extends Collections>(key: K): SessionState[K] {
+    const m = new Map();
+    this.own.maps[key] = m;
+    return m as SessionState[K];
   }
 
   /**
@@ -130,7 +210,7 @@ class Draft {
    * as the replay tells it again).
    */
   resetOnBuild(iteration: number): void {
-    const artifacts = this.fresh<string, ArtifactState>();
+    const artifacts = this.fresh('artifacts') as Map<string, ArtifactState>;
     for (const [name, a] of this.current.artifacts) {
       artifacts.set(name, { ...a, status: NOT_STARTED, iteration, startedAt: undefined, error: undefined });
     }
@@ -156,8 +236,8 @@ class Draft {
     const w = this.writable();
     w.statusCheck = resetPhase(this.current.statusCheck);
     this.dropSeeded();
-    w.ports = this.fresh();
-    w.debugContainers = this.fresh();
+    w.ports = this.fresh('ports');
+    w.debugContainers = this.fresh('debugContainers');
     w.buildRoundOpen = false;
     w.deploys = this.current.deploys + 1;
     w.epoch = this.current.epoch + 1;
@@ -191,35 +271,44 @@ class Draft {
    * pods of the same workload from earlier deploys: a rollout replaced them.
    */
   setResource(next: ResourceState): void {
-    const resources = this.map('resources');
-    const prev = resources.get(next.name);
+    const prev = this.current.resources.get(next.name);
     const pod = isPod(next.name);
     if (!pod && !prev) {
-      this.owners = undefined; // a new workload may own pods known before it
+      this.owners?.addWorkload(next.name); // it may own pods known before it
     }
+    let key: string | undefined;
     if (pod && prev?.deploy !== next.deploy) {
       const owners = this.ownerIndex();
-      for (const name of [...(owners.pods.get(owners.keyOf(next.name)) ?? [])]) {
-        const r = resources.get(name);
+      key = owners.keyOf(next.name);
+      for (const name of [...(owners.podsOf(key) ?? [])]) {
+        const r = this.current.resources.get(name);
         if (r && r.deploy < next.deploy && name !== next.name) {
-          resources.delete(name);
-          owners.pods.get(owners.keyOf(name))?.delete(name);
+          this.map('resources').delete(name);
+          owners.removePod(name, key);
           this.touchAll('resources');
+          if (r.message === next.message) {
+            (next as Mutable<ResourceState>).message = r.message; // its string kept, not a copy
+          }
         }
       }
     }
-    resources.set(next.name, next);
-    if (pod && !prev && this.owners) {
-      this.owners.addPod(next.name);
+    if (prev !== undefined && this.own.inPlace) {
+      Object.assign(prev as Mutable<ResourceState>, next);
+    } else {
+      this.map('resources').set(next.name, next);
+      if (pod && !prev) {
+        this.owners?.addPod(next.name, key);
+      }
     }
     this.touch('resources');
     this.change.resources.add(next.name);
   }
 
   /**
-   * Which workload owns each pod of the resources this draft writes, built at its first need
-   * in the draft (one pass) and kept up to date by setResource; a deletion of a workload
-   * drops it. Without it, each new pod would compare every pod with every workload.
+   * Which workload owns each pod of the resources map, built at its first need (one pass) and
+   * kept up to date by setResource and pruneAfterCheck while the Ownership lasts; a new or
+   * deleted workload drops it. Without it, each new pod would compare every pod with every
+   * workload.
    */
   private ownerIndex(): OwnerIndex {
     if (!this.owners) {
@@ -248,21 +337,37 @@ class Draft {
     }
     const resources = this.map('resources');
     const checked = new WorkloadIndex([...resources.values()].filter((r) => r.deploy === deploy && !isPod(r.name)).map((r) => r.name));
+    const owners = this.owners;
+    let workloadGone = false;
     for (const r of stale) {
-      if (!isPod(r.name) || checked.ownerOf(r.name) === undefined) {
+      const pod = isPod(r.name);
+      if (!pod || checked.ownerOf(r.name) === undefined) {
         resources.delete(r.name);
+        if (pod) {
+          owners?.removePod(r.name);
+        } else {
+          workloadGone = true;
+        }
       }
     }
-    this.owners = undefined;
+    if (workloadGone) {
+      this.owners = undefined; // its pods that stay belong to another owner, or to none
+    }
     this.touchAll('resources');
   }
 
-  /** Records an event in the dev loop's history (history.ts), copying the list once per draft. */
+  /** Records an event in the dev loop's history (history.ts), copying the list unless owned. */
   record(event: HistoryEvent): void {
     // `?? []`: a state made before the history existed (or by hand) has none yet.
-    this.historyDraft ??= new HistoryDraft(this.current.iterations ?? [], (list) => this.set('iterations', list));
-    if (recordEvent(this.historyDraft, event)) {
+    const list = this.current.iterations ?? [];
+    if (this.own.history?.list !== list) {
+      this.own.history = new HistoryDraft(list);
+    }
+    if (recordEvent(this.own.history, event)) {
       this.touch('history');
+    }
+    if (this.own.history.list !== list) {
+      this.set('iterations', this.own.history.list);
     }
   }
 
@@ -284,18 +389,18 @@ export function reduce(state: SessionState, entry: LogEntry): ReduceResult {
  * the session's hot path accumulates a burst's changes without allocating per event.
  */
 export function apply(state: SessionState, entry: LogEntry, change: StateChange): SessionState {
-  const d = new Draft(state, change);
+  const d = new Draft(state, change, new Ownership());
   applyTo(d, entry);
   return d.state;
 }
 
 /**
  * Several events at once, as if reduced one by one, but each collection is copied at most
- * once for the whole batch: with hundreds of resources, copying the map per event would
- * cost more than everything else together.
+ * once for the whole batch (with hundreds of resources, copying the map per event would cost
+ * more than everything else together), and not at all when `own` already owns it.
  */
-export function applyBatch(state: SessionState, entries: readonly LogEntry[], change: StateChange): SessionState {
-  const d = new Draft(state, change);
+export function applyBatch(state: SessionState, entries: readonly LogEntry[], change: StateChange, own = new Ownership()): SessionState {
+  const d = new Draft(state, change, own);
   for (const entry of entries) {
     applyTo(d, entry);
   }
@@ -396,22 +501,29 @@ function applyTo(d: Draft, entry: LogEntry): void {
     }
     case 'resourceStatusCheckEvent': {
       const e = event!.resourceStatusCheckEvent ?? {};
-      const name = bounded(e.resource, Bound.name);
+      // A resource is reported many times: what did not change is taken from its last report,
+      // so the strings just decoded are garbage at once rather than kept (and copied to the
+      // old generation) until its next report.
+      const prev = typeof e.resource === 'string' ? d.state.resources.get(e.resource) : undefined;
+      const name = prev?.name ?? bounded(e.resource, Bound.name);
       if (!name) {
         countUnknown(d);
         return;
       }
-      const error = errorInfo(e.actionableErr, e.err);
       const status = statusOf(e.status);
-      const message = bounded(e.message, Bound.text);
+      const message = prev !== undefined && e.message === prev.message ? prev.message : bounded(e.message, Bound.text);
+      let error = e.actionableErr || e.err ? errorInfo(e.actionableErr, e.err) : undefined;
+      // A "creating container" progress note comes as an actionableErr too; it is only an
+      // error when the resource failed or the message differs from the progress message.
+      if (error && status !== Status.Failed && error.message === message) {
+        error = undefined;
+      }
       d.setResource({
         name,
-        status,
+        status: status === prev?.status ? prev.status : status,
         message,
         code: codeOf(e.statusCode),
-        // A "creating container" progress note comes as an actionableErr too; it is only an
-        // error when the resource failed or the message differs from the progress message.
-        error: error && (status === Status.Failed || error.message !== message) ? error : undefined,
+        error: error && prev?.error && sameError(error, prev.error) ? prev.error : error,
         at,
         iteration: currentIteration(d.state),
         deploy: d.state.deploys,
@@ -471,6 +583,11 @@ function applyTo(d: Draft, entry: LogEntry): void {
   if (at !== undefined) {
     d.set('lastEventAt', at);
   }
+}
+
+function sameError(a: ErrorInfo, b: ErrorInfo): boolean {
+  return a.message === b.message && a.code === b.code && a.suggestions.length === b.suggestions.length
+    && a.suggestions.every((s, i) => s.action === b.suggestions[i].action && s.code === b.suggestions[i].code);
 }
 
 function countUnknown(d: Draft): void {
