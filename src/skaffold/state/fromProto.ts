@@ -9,11 +9,14 @@ import {
   DebugContainerState, ErrorInfo, initialState, NOT_STARTED, PortState,
   ArtifactState, ResourceState, SEEDED, SessionState,
 } from './model';
-import { ActionableErr, DebuggingContainerEvent, EnumValue, LogEntry, PortEvent, State } from '../wire/protocol';
+import { ActionableErr, DebuggingContainerEvent, EnumValue, LogEntry, PortEvent, State, Status } from '../wire/protocol';
+
+/** Skaffold's status strings, each kept once: a state holding thousands keeps no copy of its own. */
+const KNOWN_STATUSES = new Map<string, string>(Object.values(Status).map((s) => [s, s]));
 
 /** A status string as the state keeps it ('' when absent). */
 export function statusOf(value: unknown): string {
-  return bounded(value, Bound.word) ?? '';
+  return (typeof value === 'string' ? KNOWN_STATUSES.get(value) : undefined) ?? bounded(value, Bound.word) ?? '';
 }
 
 /** An enum value (a name, or a number our proto does not know) as the state keeps it. */
