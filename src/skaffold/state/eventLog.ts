@@ -9,14 +9,117 @@ export interface LogRecord {
   entry: LogEntry;
 }
 
+/** Decodes an entry from the bytes it came in (the Events method's deserializer). */
+export type EntryDecoder = (bytes: Uint8Array) => LogEntry;
+
+/** Bytes of kept entries at most, whatever the log's capacity: the oldest go first. */
+const MAX_ARENA_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The entries' encoded bytes, oldest first, in one buffer outside the JS heap: a circular
+ * queue of byte ranges. A kept decoded entry is a graph of a dozen objects that the garbage
+ * collector copies twice before it settles in the old generation (at thousands of events a
+ * second, that made V8 double its young generation); bytes copied here cost it nothing.
+ * Grows (doubling) to hold what is kept, up to MAX_ARENA_BYTES.
+ */
+class ByteRing {
+  private arena = Buffer.allocUnsafeSlow(64 * 1024);
+  /** Ranges of the kept entries, oldest first (parallel to the log's slots). */
+  private head = 0;
+  private tail = 0;
+  private used = 0;
+
+  /** Copies `bytes` in at the write position; returns its offset, or -1 if too large to keep. `evict` frees the oldest. */
+  write(bytes: Uint8Array, evict: () => boolean, live: () => Iterable<[number, number]>): number {
+    const n = bytes.length;
+    if (n > MAX_ARENA_BYTES) {
+      return -1;
+    }
+    for (;;) {
+      const at = this.fits(n);
+      if (at >= 0) {
+        this.arena.set(bytes, at);
+        this.tail = at + n;
+        this.used += n;
+        return at;
+      }
+      if (this.arena.length < MAX_ARENA_BYTES && this.used + n > this.arena.length / 2) {
+        this.grow(Math.min(MAX_ARENA_BYTES, Math.max(this.arena.length * 2, this.used + n)), live);
+      } else if (!evict()) {
+        this.head = this.tail = this.used = 0; // nothing kept: start over
+      }
+    }
+  }
+
+  /** Where `n` bytes go, or -1 when the oldest must go first. */
+  private fits(n: number): number {
+    if (this.used === 0) {
+      this.head = this.tail = 0;
+      return n <= this.arena.length ? 0 : -1;
+    }
+    if (this.tail > this.head) {
+      if (this.tail + n <= this.arena.length) {
+        return this.tail;
+      }
+      return n <= this.head ? 0 : -1; // wrap: the end's rest is skipped
+    }
+    return this.tail + n <= this.head ? this.tail : -1;
+  }
+
+  /** The oldest range `[offset, length]` was let go; `next` is the new oldest's offset (or none). */
+  free(length: number, next: number | undefined): void {
+    this.used -= length;
+    if (next === undefined) {
+      this.head = this.tail = this.used = 0;
+    } else {
+      this.head = next;
+    }
+  }
+
+  /** A bigger arena, the kept ranges packed from 0 in order; `live` yields them and is told their new offsets. */
+  private grow(size: number, live: () => Iterable<[number, number]>): void {
+    const next = Buffer.allocUnsafeSlow(size);
+    let at = 0;
+    for (const [offset, length] of live()) {
+      this.arena.copy(next, at, offset, offset + length);
+      at += length;
+    }
+    this.arena = next;
+    this.head = 0;
+    this.tail = at;
+    this.used = at;
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    return this.arena.subarray(offset, offset + length);
+  }
+
+  clear(): void {
+    this.head = this.tail = this.used = 0;
+  }
+}
+
+/** A kept record: the entry itself, or where its bytes are in the ring. */
+interface Slot {
+  seq: number;
+  time: number | undefined;
+  entry: LogEntry | undefined;
+  offset: number;
+  length: number;
+}
+
 /**
  * The bounded event log: the newest `capacity` entries, oldest dropped first. It also
  * recognises the entries Skaffold replays after a reconnect (its whole history again) so
  * each event is logged once: an entry older than the newest one logged before this
  * connection, or as old with the same content, was logged already.
+ *
+ * An entry given with its encoded bytes (and a decoder) is kept as those bytes, outside the
+ * JS heap, and decoded again when the records are read; else it is kept as it is.
  */
 export class EventLog {
-  private buffer: (LogRecord | undefined)[];
+  private buffer: (Slot | undefined)[];
+  private readonly bytes = new ByteRing();
   private start = 0;
   private count = 0;
   private nextSeq = 1;
@@ -27,7 +130,7 @@ export class EventLog {
   private replayBefore = -Infinity;
   private replayKeys = new Set<string>();
 
-  constructor(private capacity: number) {
+  constructor(private capacity: number, private readonly decode?: EntryDecoder) {
     this.capacity = Math.max(1, Math.floor(capacity));
     this.buffer = new Array(this.capacity);
   }
@@ -38,8 +141,12 @@ export class EventLog {
     this.replayKeys = new Set(this.newestEntries.map(keyOf));
   }
 
-  /** Adds the entry unless it is a replay of one logged before; returns the record if added. */
-  add(entry: LogEntry): LogRecord | undefined {
+  /**
+   * Adds the entry unless it is a replay of one logged before; returns the record if added.
+   * `bytes`: the entry as it came on the wire, kept instead of the entry (copied: the caller
+   * may reuse them).
+   */
+  add(entry: LogEntry, bytes?: Uint8Array): LogRecord | undefined {
     const time = entryTime(entry);
     if (time !== undefined) {
       if (time < this.replayBefore) {
@@ -56,26 +163,81 @@ export class EventLog {
         this.newestEntries.push(entry);
       }
     }
-    const record: LogRecord = { seq: this.nextSeq++, time, entry };
-    const index = (this.start + this.count) % this.capacity;
-    this.buffer[index] = record;
-    if (this.count < this.capacity) {
-      this.count++;
-    } else {
-      this.start = (this.start + 1) % this.capacity;
+    const seq = this.nextSeq++;
+    if (this.count === this.capacity) {
+      this.evictOldest();
     }
-    return record;
+    let offset = -1;
+    if (bytes && this.decode) {
+      offset = this.bytes.write(bytes, () => this.evictOldest(), () => this.liveRanges());
+    }
+    const index = (this.start + this.count) % this.capacity;
+    const slot = this.buffer[index];
+    const kept = offset < 0 ? entry : undefined;
+    if (slot) {
+      // Slots are reused: no allocation per entry once the log is full.
+      slot.seq = seq;
+      slot.time = time;
+      slot.entry = kept;
+      slot.offset = offset;
+      slot.length = offset < 0 ? 0 : bytes!.length;
+    } else {
+      this.buffer[index] = { seq, time, entry: kept, offset, length: offset < 0 ? 0 : bytes!.length };
+    }
+    this.count++;
+    return { seq, time, entry };
+  }
+
+  /** Lets the oldest record go; false when there is none. */
+  private evictOldest(): boolean {
+    if (this.count === 0) {
+      return false;
+    }
+    const oldest = this.buffer[this.start]!;
+    this.start = (this.start + 1) % this.capacity;
+    this.count--;
+    if (oldest.offset >= 0) {
+      this.bytes.free(oldest.length, this.firstOffset());
+    }
+    oldest.entry = undefined;
+    return true;
+  }
+
+  /** Where the oldest record kept as bytes starts, if any. */
+  private firstOffset(): number | undefined {
+    for (let i = 0; i < this.count; i++) {
+      const slot = this.buffer[(this.start + i) % this.capacity]!;
+      if (slot.offset >= 0) {
+        return slot.offset;
+      }
+    }
+    return undefined;
+  }
+
+  /** The byte ranges kept, oldest first; the ring moves them as it yields (offsets rewritten). */
+  private *liveRanges(): Iterable<[number, number]> {
+    let at = 0;
+    for (let i = 0; i < this.count; i++) {
+      const slot = this.buffer[(this.start + i) % this.capacity]!;
+      if (slot.offset >= 0) {
+        yield [slot.offset, slot.length];
+        slot.offset = at;
+        at += slot.length;
+      }
+    }
   }
 
   get size(): number {
     return this.count;
   }
 
-  /** The kept records, oldest first. */
+  /** The kept records, oldest first (entries kept as bytes decoded again). */
   records(): LogRecord[] {
     const out: LogRecord[] = [];
     for (let i = 0; i < this.count; i++) {
-      out.push(this.buffer[(this.start + i) % this.capacity]!);
+      const slot = this.buffer[(this.start + i) % this.capacity]!;
+      const entry = slot.entry ?? this.decode!(this.bytes.read(slot.offset, slot.length));
+      out.push({ seq: slot.seq, time: slot.time, entry });
     }
     return out;
   }
@@ -86,6 +248,7 @@ export class EventLog {
    */
   clear(): void {
     this.buffer = new Array(this.capacity);
+    this.bytes.clear();
     this.start = 0;
     this.count = 0;
     this.newest = -Infinity;
@@ -99,10 +262,11 @@ export class EventLog {
     const kept = this.records().slice(-Math.max(1, Math.floor(capacity)));
     this.capacity = Math.max(1, Math.floor(capacity));
     this.buffer = new Array(this.capacity);
+    this.bytes.clear();
     this.start = 0;
     this.count = 0;
     for (const r of kept) {
-      this.buffer[this.count++] = r;
+      this.buffer[this.count++] = { seq: r.seq, time: r.time, entry: r.entry, offset: -1, length: 0 };
     }
   }
 }

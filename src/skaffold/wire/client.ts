@@ -12,7 +12,8 @@ export interface ClientOptions {
 }
 
 export interface EventStreamHandlers {
-  onEntry(entry: LogEntry): void;
+  /** `bytes`: the entry as it came on the wire (valid during the call only: copy to keep). */
+  onEntry(entry: LogEntry, bytes: Uint8Array): void;
   /** Called once when the stream ends for any reason but our own cancel(). */
   onEnd(error: SkaffoldError): void;
 }
@@ -35,7 +36,12 @@ interface SkaffoldGrpcClient extends grpc.Client {
   AutoSync: UnaryMethod;
   AutoDeploy: UnaryMethod;
   Handle: UnaryMethod;
-  Events(request: unknown, options?: grpc.CallOptions): grpc.ClientReadableStream<LogEntry>;
+}
+
+/** What the Events stream delivers: the decoded entry and the bytes it was decoded from. */
+interface Received {
+  entry: LogEntry;
+  bytes: Buffer;
 }
 
 let serviceConstructor: grpc.ServiceClientConstructor | undefined;
@@ -48,6 +54,18 @@ function getServiceConstructor(): grpc.ServiceClientConstructor {
     serviceConstructor = loaded.proto.SkaffoldService;
   }
   return serviceConstructor;
+}
+
+/** Decodes a LogEntry from its wire bytes, as the Events stream does. */
+export function decodeEntry(bytes: Uint8Array): LogEntry {
+  return getServiceConstructor().service.Events.responseDeserialize(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as LogEntry;
+}
+
+/** The Events method, delivering each entry with its bytes (for a log that keeps bytes, not objects). */
+function eventsWithBytes(client: grpc.Client): grpc.ClientReadableStream<Received> {
+  const method = getServiceConstructor().service.Events;
+  const decode = method.responseDeserialize;
+  return client.makeServerStreamRequest<unknown, Received>(method.path, method.requestSerialize, (bytes: Buffer) => ({ entry: decode(bytes) as LogEntry, bytes }), {});
 }
 
 const AUTO_RPC: Record<Phase, 'AutoBuild' | 'AutoSync' | 'AutoDeploy'> = {
@@ -163,7 +181,7 @@ export class SkaffoldClient {
     if (this.disposed) {
       throw new SkaffoldError('cancelled', 'The client is disposed.');
     }
-    const call = this.client.Events({});
+    const call = eventsWithBytes(this.client);
     this.calls.add(call);
     let done = false;
     let cancelled = false;
@@ -177,9 +195,9 @@ export class SkaffoldClient {
         handlers.onEnd(error);
       }
     };
-    call.on('data', (entry: LogEntry) => {
+    call.on('data', (received: Received) => {
       if (!done && !cancelled) {
-        handlers.onEntry(entry);
+        handlers.onEntry(received.entry, received.bytes);
       }
     });
     call.on('error', (err: grpc.ServiceError) => {
