@@ -261,6 +261,41 @@ test('Skaffold exits: the session shows ended and keeps the state; a restarted S
   }
 });
 
+test('while events keep coming, the liveness check asks GetState only every fifth interval (for the auto triggers); once they stop, every interval', async () => {
+  const clock = new ManualClock();
+  const t = await setup({}, { clock, livenessIntervalMs: 2000, livenessTimeoutMs: 150, connectTimeoutMs: 150, settleMs: 20 });
+  const getStates = () => t.fake.calls.filter((c) => c.method === 'GetState').length;
+  try {
+    await t.fake.runDevLoop();
+    t.session.connect();
+    await status(t.session, 'connected');
+    await eventually('the history logged', () => t.session.logRecords.length === t.fake.history.length);
+    clock.advance(20); // the replay settles
+    clock.advance(2000 - 20);
+    await eventually('the first check (the replay came before it was armed)', () => getStates() === 2);
+    await eventually('the next check armed', () => clock.pending.includes(2000));
+    const asked = getStates();
+    const counts: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      clock.advance(1);
+      const logged = t.session.logRecords.length;
+      const now = Date.now();
+      t.fake.emit({ timestamp: { seconds: String(Math.floor(now / 1000)), nanos: (now % 1000) * 1e6 }, event: { deployEvent: { status: 'Information', err: `note ${i}` } }, entry: '' });
+      await eventually('the event', () => t.session.logRecords.length === logged + 1);
+      clock.advance(1999);
+      await turn();
+      await eventually('the next check armed', () => clock.pending.includes(2000));
+      counts.push(getStates() - asked);
+    }
+    assert.deepEqual(counts, [0, 0, 0, 0, 1], 'four intervals with events ask nothing; the fifth asks');
+    clock.advance(2000); // no event in this interval
+    await eventually('a GetState once the stream is quiet', () => getStates() === asked + 2);
+    assert.equal(t.session.status, 'connected');
+  } finally {
+    await t.done();
+  }
+});
+
 test('a frozen Skaffold is noticed by the liveness check, and the session recovers when it thaws', async () => {
   const clock = new ManualClock();
   const t = await setup({}, { clock, livenessIntervalMs: 2000, livenessTimeoutMs: 150, connectTimeoutMs: 150, settleMs: 20 });

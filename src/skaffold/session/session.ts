@@ -99,6 +99,9 @@ function loadClientModule(): typeof import('../wire/client') {
 /** A replay still arriving this long after it began is shown as it is (ms). */
 const REPLAY_CAP_MS = 2000;
 
+/** While events keep coming, one liveness interval in this many still asks GetState (for the auto triggers). */
+const TRIGGERS_EVERY = 5;
+
 /** Execute intents remembered per session, to tell which iterations the user started. */
 const MAX_INTENTS = 20;
 
@@ -143,6 +146,9 @@ export class SkaffoldSession implements Disposable {
   private readonly retry: Delayer;
   private readonly liveness: Delayer;
   private livenessInFlight = false;
+  /** When the liveness check last ran, and how many in a row found the stream delivering. */
+  private livenessCheckedAt = 0;
+  private livenessSkipped = 0;
   private everPublished = false;
   /** Set by end(): nothing will answer at this address again, so no retries. */
   private stopped = false;
@@ -186,7 +192,7 @@ export class SkaffoldSession implements Disposable {
       reconnect: options.reconnect ?? true,
     };
     this.clock = options.clock ?? realClock;
-    this.log = new EventLog(this.opts.eventLogSize);
+    this.log = new EventLog(this.opts.eventLogSize, (bytes) => loadClientModule().decodeEntry(bytes));
     this.retry = new Delayer(0, this.clock);
     this.liveness = new Delayer(this.opts.livenessIntervalMs, this.clock);
     this.settle = new Delayer(this.opts.settleMs, this.clock);
@@ -197,7 +203,9 @@ export class SkaffoldSession implements Disposable {
     return this._status;
   }
 
+  /** The state shown now. It never changes once read: later events make a new one. */
   get state(): SessionState {
+    this.replay.handedOut();
     return this._state;
   }
 
@@ -445,11 +453,13 @@ export class SkaffoldSession implements Disposable {
     this.replay.begin(server, Date.now());
     this.replayStartedAt = this.clock.now();
     this.lastEntryAt = this.replayStartedAt;
+    this.livenessCheckedAt = this.replayStartedAt;
+    this.livenessSkipped = 0;
     this.log.beginConnection();
     this.subscription = client.subscribe({
-      onEntry: (entry) => {
+      onEntry: (entry, bytes) => {
         if (gen === this.generation) {
-          this.onEntry(entry);
+          this.onEntry(entry, bytes);
         }
       },
       onEnd: (err) => {
@@ -512,15 +522,25 @@ export class SkaffoldSession implements Disposable {
 
   /**
    * Skaffold's grpc-go server cuts off clients that send keepalive pings, so liveness is a
-   * unary GetState with a deadline. A stream that keeps delivering during the check is alive.
+   * unary GetState with a deadline. A stream that keeps delivering during the check is alive,
+   * and one that delivered since the last check needs none: then only every
+   * TRIGGERS_EVERY-th check asks, for the auto triggers, which no event announces.
    */
   private checkLiveness(gen: number): void {
     const client = this.client;
     if (gen !== this.generation || !client || this.livenessInFlight) {
       return;
     }
+    const now = this.clock.now();
+    const delivered = this.lastEntryAt > this.livenessCheckedAt;
+    this.livenessCheckedAt = now;
+    if (delivered && ++this.livenessSkipped < TRIGGERS_EVERY) {
+      this.armLiveness(gen);
+      return;
+    }
+    this.livenessSkipped = 0;
     this.livenessInFlight = true;
-    const sentAt = this.clock.now();
+    const sentAt = now;
     client.getState(this.opts.livenessTimeoutMs).then(
       (server) => {
         this.livenessInFlight = false;
@@ -583,9 +603,9 @@ export class SkaffoldSession implements Disposable {
 
   // ---- events ----
 
-  private onEntry(entry: LogEntry): void {
+  private onEntry(entry: LogEntry, bytes?: Uint8Array): void {
     this.lastEntryAt = this.clock.now();
-    const record = this.log.add(entry);
+    const record = this.log.add(entry, bytes);
     if (record) {
       // Delivered as it arrives, not coalesced: holding a burst's entries for coalesceMs
       // would keep tens of thousands of them alive under load (measured: +50 MB of heap).
