@@ -26,7 +26,7 @@ import type { LogEntry, State } from '../../src/skaffold/wire/protocol';
 import type { SkaffoldSession } from '../../src/skaffold/session/session';
 import { FakeSkaffold } from '../fakes/skaffoldFake';
 import { adversarialShortString, DEFAULT_SEED, eventArbitraries, wirePort } from '../unit/arbitraries';
-import { api, eventually } from './helpers';
+import { api, eventually, hovered } from './helpers';
 
 const NOWHERE = '127.0.0.1:1';
 
@@ -229,7 +229,7 @@ describe(`fuzz: random adversarial events through the real views (seed 0x${SEED.
   async function walk(view: string, provider: vscode.TreeDataProvider<unknown>, parent?: unknown, depth = 0): Promise<void> {
     const children = (await provider.getChildren(parent)) ?? [];
     for (const child of children) {
-      const item = await provider.getTreeItem(child);
+      const item = await hovered(provider, child);
       checkItem(view, item, (child as { kind?: string }).kind === 'session');
       if (depth < 4) {
         await walk(view, provider, child, depth + 1);

@@ -78,12 +78,21 @@ export interface Row {
   accessible?: string;
 }
 
+/** A row's item as VS Code has it once the user hovers it: a tooltip left out is resolved then. */
+export async function hovered<T>(provider: vscode.TreeDataProvider<T>, element: T): Promise<vscode.TreeItem> {
+  const item = await provider.getTreeItem(element);
+  if (item.tooltip === undefined && provider.resolveTreeItem) {
+    return (await provider.resolveTreeItem(item, element, new vscode.CancellationTokenSource().token)) ?? item;
+  }
+  return item;
+}
+
 /** What a tree shows: every row's label, description and icon, as VS Code gets them. */
 export async function rows<T>(provider: vscode.TreeDataProvider<T>, parent?: T): Promise<Row[]> {
   const children = (await provider.getChildren(parent)) ?? [];
   const out: Row[] = [];
   for (const child of children) {
-    const item = await provider.getTreeItem(child);
+    const item = await hovered(provider, child);
     const icon = item.iconPath instanceof vscode.ThemeIcon ? item.iconPath : undefined;
     const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
     out.push({

@@ -203,7 +203,10 @@ export class SkaffoldSession implements Disposable {
     return this._status;
   }
 
-  /** The state shown now. It never changes once read: later events make a new one. */
+  /**
+   * The state shown now. Once read, its maps, phases and history never change (later events
+   * make new ones); a resource's fields are updated in place, and the change event names it.
+   */
   get state(): SessionState {
     this.replay.handedOut();
     return this._state;

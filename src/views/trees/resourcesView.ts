@@ -205,9 +205,21 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
     item.description = row.description;
     item.contextValue = `resource.${contextWord(r.status)}`;
     item.accessibilityInformation = { label: row.accessible };
-    item.tooltip = new Tooltip().heading(r.name).line('Status', `${row.word} (Skaffold: ${r.status})`).line('Message', r.message).line('Code', r.code)
+    return item; // its tooltip when hovered (tooltip(), through resolveTreeItem)
+  }
+
+  tooltip(element: ResourcesTreeNode): vscode.MarkdownString | undefined {
+    if (element.kind !== 'resource') {
+      return undefined;
+    }
+    const state = this.session.state;
+    const r = state.resources.get(element.name);
+    if (!r) {
+      return undefined;
+    }
+    const row = resourceRow(r, state, this.ownerOf(r));
+    return new Tooltip().heading(r.name).line('Status', `${row.word} (Skaffold: ${r.status})`).line('Message', r.message).line('Code', r.code)
       .line('Checked', `in #${r.iteration}${r.at ? `, at ${new Date(r.at).toLocaleTimeString()}` : ''}`).error(r.error, 'Failed').md;
-    return item;
   }
 
   private debugItem(node: DebugNode): vscode.TreeItem {

@@ -15,6 +15,11 @@ export interface TreePart<T> {
   roots(): T[];
   children(element: T): T[];
   item(element: T): vscode.TreeItem;
+  /**
+   * The tooltip of a row whose item left it out: built when the user hovers the row
+   * (resolveTreeItem), not for every row of every refresh.
+   */
+  tooltip?(element: T): vscode.MarkdownString | string | undefined;
   changed(change: StateChange): T[] | 'all' | undefined;
   /** Its rows show the session's status (in their menus): redraw them when it changes. */
   readonly statusMatters?: boolean;
@@ -161,5 +166,13 @@ export abstract class SessionTree<T extends PartNode> extends Disposable impleme
       return sessionItem(session, element as SessionNode);
     }
     return this.part(session).item(element as T);
+  }
+
+  resolveTreeItem(item: vscode.TreeItem, element: T | SessionNode): vscode.TreeItem {
+    const session = this.sessionOf(element);
+    if (item.tooltip === undefined && session && element.kind !== 'session') {
+      item.tooltip = this.part(session).tooltip?.(element as T);
+    }
+    return item;
   }
 }
