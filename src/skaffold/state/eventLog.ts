@@ -29,8 +29,8 @@ class ByteRing {
   private tail = 0;
   private used = 0;
 
-  /** Copies `bytes` in at the write position; returns its offset, or -1 if too large to keep. `evict` frees the oldest. */
-  write(bytes: Uint8Array, evict: () => boolean, live: () => Iterable<[number, number]>): number {
+  /** Copies `bytes` in at the write position; returns its offset, or -1 if too large to keep. `owner` frees the oldest. */
+  write(bytes: Uint8Array, owner: RingOwner): number {
     const n = bytes.length;
     if (n > MAX_ARENA_BYTES) {
       return -1;
@@ -44,8 +44,8 @@ class ByteRing {
         return at;
       }
       if (this.arena.length < MAX_ARENA_BYTES && this.used + n > this.arena.length / 2) {
-        this.grow(Math.min(MAX_ARENA_BYTES, Math.max(this.arena.length * 2, this.used + n)), live);
-      } else if (!evict()) {
+        this.grow(Math.min(MAX_ARENA_BYTES, Math.max(this.arena.length * 2, this.used + n)), owner);
+      } else if (!owner.evictOldest()) {
         this.head = this.tail = this.used = 0; // nothing kept: start over
       }
     }
@@ -77,10 +77,10 @@ class ByteRing {
   }
 
   /** A bigger arena, the kept ranges packed from 0 in order; `live` yields them and is told their new offsets. */
-  private grow(size: number, live: () => Iterable<[number, number]>): void {
+  private grow(size: number, owner: RingOwner): void {
     const next = Buffer.allocUnsafeSlow(size);
     let at = 0;
-    for (const [offset, length] of live()) {
+    for (const [offset, length] of owner.liveRanges()) {
       this.arena.copy(next, at, offset, offset + length);
       at += length;
     }
@@ -97,6 +97,14 @@ class ByteRing {
   clear(): void {
     this.head = this.tail = this.used = 0;
   }
+}
+
+/** What the ring asks of the log it keeps bytes for (an interface, not closures: no allocation per entry). */
+interface RingOwner {
+  /** Lets the oldest record go; false when there is none. */
+  evictOldest(): boolean;
+  /** The byte ranges kept, oldest first; told their new offsets as the ring moves them. */
+  liveRanges(): Iterable<[number, number]>;
 }
 
 /** A kept record: the entry itself, or where its bytes are in the ring. */
@@ -117,7 +125,7 @@ interface Slot {
  * An entry given with its encoded bytes (and a decoder) is kept as those bytes, outside the
  * JS heap, and decoded again when the records are read; else it is kept as it is.
  */
-export class EventLog {
+export class EventLog implements RingOwner {
   private buffer: (Slot | undefined)[];
   private readonly bytes = new ByteRing();
   private start = 0;
@@ -169,7 +177,7 @@ export class EventLog {
     }
     let offset = -1;
     if (bytes && this.decode) {
-      offset = this.bytes.write(bytes, () => this.evictOldest(), () => this.liveRanges());
+      offset = this.bytes.write(bytes, this);
     }
     const index = (this.start + this.count) % this.capacity;
     const slot = this.buffer[index];
@@ -189,7 +197,7 @@ export class EventLog {
   }
 
   /** Lets the oldest record go; false when there is none. */
-  private evictOldest(): boolean {
+  evictOldest(): boolean {
     if (this.count === 0) {
       return false;
     }
@@ -215,7 +223,7 @@ export class EventLog {
   }
 
   /** The byte ranges kept, oldest first; the ring moves them as it yields (offsets rewritten). */
-  private *liveRanges(): Iterable<[number, number]> {
+  *liveRanges(): Iterable<[number, number]> {
     let at = 0;
     for (let i = 0; i < this.count; i++) {
       const slot = this.buffer[(this.start + i) % this.capacity]!;

@@ -270,38 +270,52 @@ class Draft {
    * A status check's word on a resource. The first word of this deploy on a pod retires the
    * pods of the same workload from earlier deploys: a rollout replaced them.
    */
-  setResource(next: ResourceState): void {
-    const prev = this.current.resources.get(next.name);
-    const pod = isPod(next.name);
+  setResource(name: string, prev: ResourceState | undefined, status: string, message: string | undefined, code: string | undefined, error: ErrorInfo | undefined, at: number | undefined): void {
+    const iteration = currentIteration(this.current);
+    const deploy = this.current.deploys;
+    const epoch = this.current.epoch;
+    const pod = isPod(name);
     if (!pod && !prev) {
-      this.owners?.addWorkload(next.name); // it may own pods known before it
+      this.owners?.addWorkload(name); // it may own pods known before it
     }
     let key: string | undefined;
-    if (pod && prev?.deploy !== next.deploy) {
+    if (pod && prev?.deploy !== deploy) {
       const owners = this.ownerIndex();
-      key = owners.keyOf(next.name);
-      for (const name of [...(owners.podsOf(key) ?? [])]) {
-        const r = this.current.resources.get(name);
-        if (r && r.deploy < next.deploy && name !== next.name) {
-          this.map('resources').delete(name);
-          owners.removePod(name, key);
+      key = owners.keyOf(name);
+      const siblings = owners.podsOf(key) ?? [];
+      // Backwards: removePod takes the retired one out of this very list.
+      for (let i = siblings.length - 1; i >= 0; i--) {
+        const other = siblings[i];
+        const r = this.current.resources.get(other);
+        if (r && r.deploy < deploy && other !== name) {
+          this.map('resources').delete(other);
+          owners.removePod(other, key);
           this.touchAll('resources');
-          if (r.message === next.message) {
-            (next as Mutable<ResourceState>).message = r.message; // its string kept, not a copy
+          if (r.message === message) {
+            message = r.message; // its string kept, not a copy
           }
         }
       }
     }
     if (prev !== undefined && this.own.inPlace) {
-      Object.assign(prev as Mutable<ResourceState>, next);
+      // Written field by field: no new object, so nothing new for the GC to copy.
+      const w = prev as Mutable<ResourceState>;
+      w.status = status;
+      w.message = message;
+      w.code = code;
+      w.error = error;
+      w.at = at;
+      w.iteration = iteration;
+      w.deploy = deploy;
+      w.epoch = epoch;
     } else {
-      this.map('resources').set(next.name, next);
+      this.map('resources').set(name, { name, status, message, code, error, at, iteration, deploy, epoch });
       if (pod && !prev) {
-        this.owners?.addPod(next.name, key);
+        this.owners?.addPod(name, key);
       }
     }
     this.touch('resources');
-    this.change.resources.add(next.name);
+    this.change.resources.add(name);
   }
 
   /**
@@ -512,23 +526,18 @@ function applyTo(d: Draft, entry: LogEntry): void {
       }
       const status = statusOf(e.status);
       const message = prev !== undefined && e.message === prev.message ? prev.message : bounded(e.message, Bound.text);
-      let error = e.actionableErr || e.err ? errorInfo(e.actionableErr, e.err) : undefined;
       // A "creating container" progress note comes as an actionableErr too; it is only an
       // error when the resource failed or the message differs from the progress message.
+      const ae = e.actionableErr;
+      const progressNote = status !== Status.Failed && typeof ae?.message === 'string' && ae.message !== '' && ae.message === e.message;
+      let error = !progressNote && (ae || e.err) ? errorInfo(ae, e.err) : undefined;
       if (error && status !== Status.Failed && error.message === message) {
         error = undefined;
       }
-      d.setResource({
-        name,
-        status: status === prev?.status ? prev.status : status,
-        message,
-        code: codeOf(e.statusCode),
-        error: error && prev?.error && sameError(error, prev.error) ? prev.error : error,
-        at,
-        iteration: currentIteration(d.state),
-        deploy: d.state.deploys,
-        epoch: d.state.epoch,
-      });
+      if (error && prev?.error && sameError(error, prev.error)) {
+        error = prev.error;
+      }
+      d.setResource(name, prev, status, message, codeOf(e.statusCode), error, at);
       break;
     }
     case 'portEvent': {
