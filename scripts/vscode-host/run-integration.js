@@ -6,6 +6,7 @@
 //
 //   node scripts/vscode-host/run-integration.js [--grep TEXT] [--timeout SECONDS] [--verbose]
 //        [--tests out/bench/host/index.js] [--with-fake] [--electron]
+//        [--extension-development-path DIR] [--install-extension DIR ...]
 //
 // Exits 0 when every test passed. The tests' own lines and the extension's errors are
 // forwarded to stdout (--verbose: the whole browser console); the full console goes to
@@ -18,6 +19,11 @@
 //   dev loop before VS Code starts, with skaffold.address pointing at it, so the extension
 //   connects at activation, as with a Skaffold already running; SKAFFOLD_TEST_ADDRESS says where.
 // --electron runs the same suite with @vscode/test-electron (downloads VS Code 1.100.3).
+// --extension-development-path DIR (code-server only): the extension under development is
+//   this folder instead of this repository (one only: the workbench keeps the last of several).
+// --install-extension DIR (repeatable; code-server only): also installs these extension folders
+//   (or .vsix) into the host. The benchmark loads its copies of the built extension and its
+//   empty extensions with these two (see bench/hostBench.ts).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -35,6 +41,11 @@ const MARK = '[skaffold-test] '; // test/integration/index.ts prefixes its lines
 function option(name) {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** Every value of an option given several times. */
+function options(name) {
+  return process.argv.flatMap((arg, i) => (arg === name && i + 1 < process.argv.length ? [process.argv[i + 1]] : []));
 }
 
 const verbose = process.argv.includes('--verbose') || !!process.env.SKAFFOLD_TEST_VERBOSE;
@@ -128,7 +139,8 @@ async function viaCodeServer() {
   const fake = process.argv.includes('--with-fake') ? await startFake() : undefined;
   const host = await startHost({
     workspace,
-    extensionPath: option('--tests') ? [] : [apiClient], // the suite's helper, not the benchmark's
+    // The suite's helper, not the benchmark's; and the extensions asked for.
+    extensionPath: [...(option('--tests') ? [] : [apiClient]), ...options('--install-extension').map((p) => path.resolve(p))],
     env: { ...testEnv, ...(fake ? { SKAFFOLD_TEST_ADDRESS: fake.address } : {}) },
     settings: fake ? { 'skaffold.address': fake.address } : {},
   });
@@ -172,7 +184,8 @@ async function viaCodeServer() {
   }), timeoutMs);
   cleanups.push(() => clearTimeout(timer));
 
-  await page.goto(host.workbenchUrl({ extensionDevelopmentPath: root, extensionTestsPath: testsPath }));
+  const developed = option('--extension-development-path');
+  await page.goto(host.workbenchUrl({ extensionDevelopmentPath: developed ? path.resolve(developed) : root, extensionTestsPath: testsPath }));
   const { code, reason } = await outcome;
   if (interrupted) {
     return 130;
