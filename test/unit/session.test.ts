@@ -261,10 +261,16 @@ test('Skaffold exits: the session shows ended and keeps the state; a restarted S
   }
 });
 
-test('while events keep coming, the liveness check asks GetState only every fifth interval (for the auto triggers); once they stop, every interval', async () => {
+test('while events keep coming, the liveness check asks GetState only every fifth time (for the auto triggers); an interval after the last event, it asks', async () => {
   const clock = new ManualClock();
   const t = await setup({}, { clock, livenessIntervalMs: 2000, livenessTimeoutMs: 150, connectTimeoutMs: 150, settleMs: 20 });
   const getStates = () => t.fake.calls.filter((c) => c.method === 'GetState').length;
+  const emit = async (note: string) => {
+    const logged = t.session.logRecords.length;
+    const now = Date.now();
+    t.fake.emit({ timestamp: { seconds: String(Math.floor(now / 1000)), nanos: (now % 1000) * 1e6 }, event: { deployEvent: { status: 'Information', err: note } }, entry: '' });
+    await eventually('the event', () => t.session.logRecords.length === logged + 1);
+  };
   try {
     await t.fake.runDevLoop();
     t.session.connect();
@@ -277,19 +283,25 @@ test('while events keep coming, the liveness check asks GetState only every fift
     const asked = getStates();
     const counts: number[] = [];
     for (let i = 0; i < 5; i++) {
-      clock.advance(1);
-      const logged = t.session.logRecords.length;
-      const now = Date.now();
-      t.fake.emit({ timestamp: { seconds: String(Math.floor(now / 1000)), nanos: (now % 1000) * 1e6 }, event: { deployEvent: { status: 'Information', err: `note ${i}` } }, entry: '' });
-      await eventually('the event', () => t.session.logRecords.length === logged + 1);
-      clock.advance(1999);
+      clock.advance(Math.min(...clock.pending) - 500);
+      await emit(`note ${i}`); // 500 ms before the check
+      clock.advance(500);
       await turn();
-      await eventually('the next check armed', () => clock.pending.includes(2000));
+      await eventually('the next check armed', () => clock.pending.length > 0);
       counts.push(getStates() - asked);
+      if (counts[i] === 0) {
+        assert.deepEqual(clock.pending, [1500], 'the next check comes an interval after the last event');
+      }
     }
-    assert.deepEqual(counts, [0, 0, 0, 0, 1], 'four intervals with events ask nothing; the fifth asks');
-    clock.advance(2000); // no event in this interval
-    await eventually('a GetState once the stream is quiet', () => getStates() === asked + 2);
+    assert.deepEqual(counts, [0, 0, 0, 0, 1], 'four checks after events ask nothing; the fifth asks');
+    await eventually('the next check armed', () => clock.pending.includes(2000));
+    clock.advance(500);
+    await emit('last'); // then the stream goes quiet
+    clock.advance(1500); // the check: an event came since the last one, so it waits for an interval after it
+    await turn();
+    assert.equal(getStates(), asked + 1, 'nothing asked yet');
+    clock.advance(500); // an interval after the last event
+    await eventually('a GetState once the stream is quiet for an interval', () => getStates() === asked + 2);
     assert.equal(t.session.status, 'connected');
   } finally {
     await t.done();

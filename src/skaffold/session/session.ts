@@ -519,15 +519,16 @@ export class SkaffoldSession implements Disposable {
     }, delay);
   }
 
-  private armLiveness(gen: number): void {
-    this.liveness.trigger(() => this.checkLiveness(gen));
+  private armLiveness(gen: number, delayMs?: number): void {
+    this.liveness.trigger(() => this.checkLiveness(gen), delayMs);
   }
 
   /**
    * Skaffold's grpc-go server cuts off clients that send keepalive pings, so liveness is a
    * unary GetState with a deadline. A stream that keeps delivering during the check is alive,
-   * and one that delivered since the last check needs none: then only every
-   * TRIGGERS_EVERY-th check asks, for the auto triggers, which no event announces.
+   * and one that delivered since the last check needs none: then the next check comes an
+   * interval after its last event (so a Skaffold that freezes is noticed as soon as before),
+   * and only every TRIGGERS_EVERY-th check asks, for the auto triggers, which no event announces.
    */
   private checkLiveness(gen: number): void {
     const client = this.client;
@@ -538,7 +539,7 @@ export class SkaffoldSession implements Disposable {
     const delivered = this.lastEntryAt > this.livenessCheckedAt;
     this.livenessCheckedAt = now;
     if (delivered && ++this.livenessSkipped < TRIGGERS_EVERY) {
-      this.armLiveness(gen);
+      this.armLiveness(gen, Math.max(1, this.lastEntryAt + this.opts.livenessIntervalMs - now));
       return;
     }
     this.livenessSkipped = 0;
