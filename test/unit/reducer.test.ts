@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { describeEntry } from '../../src/skaffold/present/eventLine';
-import { initialState, SessionState, skaffoldView } from '../../src/skaffold/state/model';
+import { emptyChange, initialState, SessionState, skaffoldView } from '../../src/skaffold/state/model';
 import { LogEntry } from '../../src/skaffold/wire/protocol';
-import { reduce } from '../../src/skaffold/state/reducer';
+import { applyBatch, Ownership, reduce } from '../../src/skaffold/state/reducer';
 import { parseVersion, stateFromServer } from '../../src/skaffold/state/fromProto';
 import { reconcileStatuses, reconcileTriggers } from '../../src/skaffold/state/reconcile';
 import { ev, entry, iteration } from './helpers';
@@ -298,4 +298,31 @@ test('property: any sequence of malformed events never throws and keeps every ma
       assert.ok(Number.isInteger(k) && k > 0 && k < 65536);
     }
   }), { numRuns: 300 });
+});
+
+test('a rollout of many workloads whose pods came before them (first deploy): each new pod retires only its own workload\'s old pod, batched or not, in place or not', () => {
+  const names = ['api', 'api-gateway', 'web', 'db'];
+  const deploy = (round: number) => [
+    ev.deploy('In Progress'),
+    ev.statusCheck('Started'),
+    // Pods first, then their workloads, as Skaffold often reports them.
+    ...names.map((n) => ev.resource(`Pod/${n}-${round}f9c8d7b6-x${round}a1b`, 'In Progress', `creating container ${n}`, 'STATUSCHECK_CONTAINER_CREATING')),
+    ...names.map((n) => ev.resource(`deployment/${n}`, 'Succeeded', 'Succeeded')),
+    ev.statusCheck('Succeeded'),
+    ev.deploy('Complete'),
+  ];
+  const entries = [...deploy(1), ...deploy(2)];
+  const expected = names.flatMap((n) => [`Pod/${n}-2f9c8d7b6-x2a1b`, `deployment/${n}`]).sort();
+  const oneByOne = run(entries);
+  assert.deepEqual([...oneByOne.resources.keys()].sort(), expected, 'every workload keeps its new pod only (api-gateway\'s pods are not api\'s)');
+  for (const inPlace of [false, true]) {
+    for (const cut of [1, 5, 11, entries.length - 1]) {
+      const own = new Ownership(inPlace);
+      let s = applyBatch(initialState(), entries.slice(0, cut), emptyChange(), own);
+      own.release();
+      s = applyBatch(s, entries.slice(cut), emptyChange(), own);
+      assert.deepEqual([...s.resources.keys()].sort(), expected, `cut at ${cut}${inPlace ? ', in place' : ''}`);
+      assert.deepEqual(s.resources.get('Pod/api-2f9c8d7b6-x2a1b'), oneByOne.resources.get('Pod/api-2f9c8d7b6-x2a1b'));
+    }
+  }
 });
