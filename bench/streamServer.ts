@@ -184,7 +184,9 @@ function events(call: grpc.ServerWritableStream<object, Buffer>): void {
     }
     done = true;
     const cpu = process.cpuUsage(cpu0);
-    process.send?.({ call: { sent: i, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - wall0, lagMs } });
+    if (process.connected) {
+      process.send?.({ call: { sent: i, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - wall0, lagMs } });
+    }
   };
   call.on('cancelled', finish);
   if (mode === 'paced') {
@@ -240,6 +242,7 @@ server.bindAsync(`127.0.0.1:${opts.port ?? 0}`, grpc.ServerCredentials.createIns
   }
   process.send?.({ port: bound, total: encoded.length, measureFrom });
 });
+process.on('error', () => undefined); // a report sent as the parent goes: nobody to tell
 process.on('disconnect', () => {
   server.forceShutdown();
   process.exit(0);
