@@ -117,18 +117,19 @@ export class Ownership {
   state: SessionState | undefined;
   /** Per collection, the map owned (only the newest: one the state no longer holds is let go). */
   readonly maps: { [K in Collections]?: unknown } = {};
+  history: HistoryDraft | undefined;
+  /** Pods by owner, valid while `ownersOf` is the state's resources map. */
+  owners: OwnerIndex | undefined;
+  ownersOf: ReadonlyMap<string, ResourceState> | undefined;
+
   /**
-   * Whether a resource reported again is updated in place, handed out or not: it keeps its
+   * `inPlace`: a resource reported again is updated in place, handed out or not: it keeps its
    * object (by then in V8's old generation) instead of a new one that the garbage collector
    * would copy twice. Only for the one state a session shows (and builds apart), whose
    * readers read a resource when a change names it and keep none to compare with later;
    * elsewhere (reduce, applyBatch alone) a state once made never changes.
    */
   constructor(public inPlace = false) {}
-  history: HistoryDraft | undefined;
-  /** Pods by owner, valid while `ownersOf` is the state's resources map. */
-  owners: OwnerIndex | undefined;
-  ownersOf: ReadonlyMap<string, ResourceState> | undefined;
 
   /** The state was handed out: nothing of it may be written in place any more. */
   release(): void {
@@ -326,7 +327,7 @@ class Draft {
    */
   private ownerIndex(): OwnerIndex {
     if (!this.owners) {
-      const resources = this.map('resources');
+      const resources = this.current.resources; // read only: a copy made later keeps the index
       const workloads = new WorkloadIndex([...resources.keys()].filter((n) => !isPod(n)));
       this.owners = new OwnerIndex(workloads);
       for (const name of resources.keys()) {
