@@ -105,20 +105,8 @@ function bare(port: number, expected: number): Promise<number> {
 }
 
 /** One consumer in a fresh process against a fresh server: its figures and the server's. */
-async function consumerRun(which: 'bare' | 'ours', server: ServerOptions, sessions = 1): Promise<ConsumerResult & { server: ServerCall[]; events: number }> {
-  const s = await startServer(server);
-  try {
-    const opts: ConsumerOptions = { which, port: s.port, expected: s.total, sessions, measureFrom: s.measureFrom };
-    const result = await new Promise<ConsumerResult>((resolve, reject) => {
-      const child = fork(path.join(__dirname, 'consumer.js'), [JSON.stringify(opts)], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      child.once('message', (m) => resolve(m as ConsumerResult));
-      child.once('exit', (code) => code !== 0 && reject(new Error(`${which} consumer exited with ${code}`)));
-    });
-    await new Promise((r) => setTimeout(r, 50)); // the server's report of the call
-    return { ...result, server: s.calls, events: s.total - s.measureFrom };
-  } finally {
-    await stopServer(s);
-  }
+async function consumerRun(which: 'bare' | 'ours', server: ServerOptions, sessions = 1): Promise<Run> {
+  return (await consumersTogether(server, [which], sessions))[0];
 }
 
 /** Ours at connect: from connect() to the replayed history shown as state. */
@@ -155,17 +143,17 @@ function serverBusy(runs: Run[]): number {
   return Math.max(...runs.flatMap((r) => r.server.map((c) => c.cpuMs / Math.max(1, c.wallMs))));
 }
 
-/** Several consumers of one server at once, each in its own process (for paced streams). */
-async function consumersTogether(server: ServerOptions, which: ('bare' | 'ours')[]): Promise<Run[]> {
+/** Consumers of one fresh server at once, each in a fresh process of its own. */
+async function consumersTogether(server: ServerOptions, which: ('bare' | 'ours')[], sessions = 1): Promise<Run[]> {
   const s = await startServer(server);
   try {
     const results = await Promise.all(which.map((w) => new Promise<ConsumerResult>((resolve, reject) => {
-      const opts: ConsumerOptions = { which: w, port: s.port, expected: s.total, measureFrom: s.measureFrom };
+      const opts: ConsumerOptions = { which: w, port: s.port, expected: s.total, sessions, measureFrom: s.measureFrom };
       const child = fork(path.join(__dirname, 'consumer.js'), [JSON.stringify(opts)], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       child.once('message', (m) => resolve(m as ConsumerResult));
       child.once('exit', (code) => code !== 0 && reject(new Error(`${w} consumer exited with ${code}`)));
     })));
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 50)); // the server's report of the call
     return results.map((r) => ({ ...r, server: s.calls, events: s.total - s.measureFrom }));
   } finally {
     await stopServer(s);
