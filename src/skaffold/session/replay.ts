@@ -58,6 +58,14 @@ export class ReplayAssembler {
   }
 
   /**
+   * Whether the replayed history is shown aligned with GetState (before a live event came):
+   * each reduction is then followed by an alignment, so entries are best reduced by the read.
+   */
+  get aligning(): boolean {
+    return this.history !== undefined;
+  }
+
+  /**
    * The shown state was handed out (to the views): whatever it holds stays as it is for them,
    * so later events copy what they change.
    */

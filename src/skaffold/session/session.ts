@@ -163,6 +163,8 @@ export class SkaffoldSession implements Disposable {
   private lastEntryAt = 0;
   /** Entries received in the current socket read, not yet reduced. */
   private batch: LogEntry[] = [];
+  /** The one entry being reduced as it arrives (an array reused, not one made per entry). */
+  private readonly one: (LogEntry | undefined)[] = [undefined];
   private drainTimer: NodeJS.Immediate | undefined;
 
   private readonly changes: ChangeCoalescer;
@@ -615,9 +617,19 @@ export class SkaffoldSession implements Disposable {
       // would keep tens of thousands of them alive under load (measured: +50 MB of heap).
       this._onDidLog.fire(record);
     }
-    // The entries of one socket read arrive one tick after another: reduce them together
-    // once the read is handled (setImmediate runs after those ticks), so each collection of
-    // the state is copied once per read, not once per event.
+    if (!this.replay.aligning && this.batch.length === 0) {
+      // Reduced at once: the state is written in place until it is handed out (Ownership),
+      // so one entry costs what it would in a batch, and it is garbage before the next
+      // scavenge. Holding a socket read's entries until the read was handled kept hundreds
+      // of them alive at every scavenge, which made V8 grow its young generation.
+      this.one[0] = entry;
+      this.reduce(this.one);
+      this.one[0] = undefined;
+      return;
+    }
+    // Shown before a live event, the replayed history is aligned with GetState after each
+    // reduction: the entries of one socket read (which arrive one tick after another) are
+    // reduced together once the read is handled (setImmediate runs after those ticks).
     this.batch.push(entry);
     if (this.batch.length === 1) {
       this.drainTimer = setImmediate(() => this.drain());
@@ -633,9 +645,13 @@ export class SkaffoldSession implements Disposable {
     }
     const batch = this.batch;
     this.batch = [];
+    this.reduce(batch);
+  }
+
+  private reduce(entries: readonly (LogEntry | undefined)[]): void {
     const wasReplaying = this.replay.replaying;
     const capReached = this.lastEntryAt - this.replayStartedAt > REPLAY_CAP_MS;
-    this._state = this.replay.apply(this._state, batch, this.changes.pending, capReached);
+    this._state = this.replay.apply(this._state, entries as readonly LogEntry[], this.changes.pending, capReached);
     if (wasReplaying && !this.replay.replaying) {
       this.replayEnded(true);
     }

@@ -131,9 +131,14 @@ export class EventLog implements RingOwner {
   private start = 0;
   private count = 0;
   private nextSeq = 1;
-  /** Newest event time logged so far, and the entries logged at exactly that time. */
+  /**
+   * Newest event time logged so far, and the records logged at exactly that time (from
+   * sequence number `newestFrom`, at most MAX_SAME_TIME of them): they are read back from
+   * the log when a connection starts rather than held, so that no entry outlives its event.
+   */
   private newest = -Infinity;
-  private newestEntries: LogEntry[] = [];
+  private newestFrom = 0;
+  private newestCount = 0;
   /** The same, frozen when a connection starts: the boundary between replay and new. */
   private replayBefore = -Infinity;
   private replayKeys = new Set<string>();
@@ -146,7 +151,16 @@ export class EventLog implements RingOwner {
   /** Call when a new subscription starts: what it replays up to now is not logged twice. */
   beginConnection(): void {
     this.replayBefore = this.newest;
-    this.replayKeys = new Set(this.newestEntries.map(keyOf));
+    this.replayKeys = new Set();
+    for (let i = this.count - 1; i >= 0; i--) {
+      const slot = this.buffer[(this.start + i) % this.capacity]!;
+      if (slot.seq < this.newestFrom) {
+        break;
+      }
+      if (slot.seq < this.newestFrom + this.newestCount) {
+        this.replayKeys.add(keyOf(this.entryOf(slot)));
+      }
+    }
   }
 
   /**
@@ -163,15 +177,17 @@ export class EventLog implements RingOwner {
       if (time === this.replayBefore && this.replayKeys.has(keyOf(entry))) {
         return undefined;
       }
-      if (time > this.newest) {
-        this.newest = time;
-        this.newestEntries.length = 0;
-        this.newestEntries.push(entry);
-      } else if (time === this.newest && this.newestEntries.length < 256) {
-        this.newestEntries.push(entry);
-      }
     }
     const seq = this.nextSeq++;
+    if (time !== undefined) {
+      if (time > this.newest) {
+        this.newest = time;
+        this.newestFrom = seq;
+        this.newestCount = 1;
+      } else if (time === this.newest && this.newestCount < MAX_SAME_TIME) {
+        this.newestCount++;
+      }
+    }
     if (this.count === this.capacity) {
       this.evictOldest();
     }
@@ -244,10 +260,13 @@ export class EventLog implements RingOwner {
     const out: LogRecord[] = [];
     for (let i = 0; i < this.count; i++) {
       const slot = this.buffer[(this.start + i) % this.capacity]!;
-      const entry = slot.entry ?? this.decode!(this.bytes.read(slot.offset, slot.length));
-      out.push({ seq: slot.seq, time: slot.time, entry });
+      out.push({ seq: slot.seq, time: slot.time, entry: this.entryOf(slot) });
     }
     return out;
+  }
+
+  private entryOf(slot: Slot): LogEntry {
+    return slot.entry ?? this.decode!(this.bytes.read(slot.offset, slot.length));
   }
 
   /**
@@ -260,7 +279,8 @@ export class EventLog implements RingOwner {
     this.start = 0;
     this.count = 0;
     this.newest = -Infinity;
-    this.newestEntries = [];
+    this.newestFrom = 0;
+    this.newestCount = 0;
     this.replayBefore = -Infinity;
     this.replayKeys = new Set();
   }
@@ -278,6 +298,9 @@ export class EventLog implements RingOwner {
     }
   }
 }
+
+/** Records at one event time told apart from a replay by their content; more are taken as new. */
+const MAX_SAME_TIME = 256;
 
 function keyOf(entry: LogEntry): string {
   const ts = entry.timestamp;

@@ -48,6 +48,7 @@ export class ResourcesView extends SessionTree<ResourcesTreeNode> {
 class ResourcesPart implements TreePart<ResourcesTreeNode> {
   private readonly phases = new Map<PhaseKey, PhaseNode>();
   private readonly nodes = new Map<string, ResourceNode>();
+  /** Pods grouped under their owners, until a change names the resources (see groups()). */
   private grouped: {
     source: ReadonlyMap<string, ResourceState>;
     groups: ResourceGroup[];
@@ -66,6 +67,9 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
   }
 
   changed(change: StateChange): ResourcesTreeNode[] | 'all' | undefined {
+    if (change.sections.has('resources')) {
+      this.grouped = undefined; // the shown resources map is written in place (reducer.ts, Ownership)
+    }
     const phaseChanged = (['deploy', 'statusCheck', 'fileSync', 'test'] as const).filter((p) => change.sections.has(p));
     const resourcesChanged = change.sections.has('resources');
     if (change.sections.has('debugContainers') || change.sections.has('ports') && this.session.state.debugContainers.size > 0) {
@@ -107,7 +111,10 @@ class ResourcesPart implements TreePart<ResourcesTreeNode> {
     return phaseRow(p, this.session.state[p], currentIteration(this.session.state)).shown.error;
   }
 
-  /** Pods grouped under their owners, computed once per version of the resources map. */
+  /**
+   * Pods grouped under their owners, computed once per resources map and change: the map a
+   * session shows is written in place, so a change that names resources drops the groups.
+   */
   private groups(): ResourceGroup[] {
     const resources = this.session.state.resources;
     if (this.grouped?.source !== resources) {
