@@ -33,6 +33,8 @@ export interface HostBenchResult {
     /** Of ours' activation: require() of dist/extension.js, and the call of activate(). */
     oursRequireMs?: number;
     oursActivateCallMs?: number;
+    /** Of oursRequireMs, its require('vscode'): the host making the API object for it. */
+    oursVscodeApiMs?: number;
   };
   /** The provider's cost of redrawing a fully expanded 5,000-resource Resources view, per change. */
   refresh5000?: {
@@ -55,7 +57,7 @@ interface RunResult {
     oursMs: number;
     emptyMs: number[];
     warmupMs: number;
-    ours: { requireMs?: number; activateCallMs?: number };
+    ours: { requireMs?: number; activateCallMs?: number; vscodeApiMs?: number };
     empty: { requireMs?: number; activateCallMs?: number }[];
   };
   refresh5000?: { p50Ms: number; p95Ms: number; rows: number; namedRowsP95Ms?: number | null };
@@ -203,6 +205,7 @@ export async function hostBench(root: string): Promise<HostBenchResult | undefin
         ratio: median(acts.map((a) => a.oursMs / median(a.emptyMs))),
         oursRequireMs: optional(acts.map((a) => a.ours.requireMs)),
         oursActivateCallMs: optional(acts.map((a) => a.ours.activateCallMs)),
+        oursVscodeApiMs: optional(acts.map((a) => a.ours.vscodeApiMs)),
       };
     }
     if (runs.every((x) => x.refresh5000)) {

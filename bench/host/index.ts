@@ -60,6 +60,11 @@ function percentile(sorted: number[], p: number): number {
 interface LoadTiming {
   /** require() of the main module: read, compile, run its top level. */
   requireMs?: number;
+  /**
+   * Of requireMs, its require('vscode'): the host makes the API object of an extension at its
+   * first require of 'vscode' (an empty extension never asks for it).
+   */
+  vscodeApiMs?: number;
   /** The call of its activate() (its synchronous part: ours returns its API synchronously). */
   activateCallMs?: number;
   /**
@@ -87,6 +92,21 @@ function timeModuleLoads(mains: Map<string, LoadTiming>): () => void {
   type Loader = (this: unknown, m: { exports: unknown }, filename: string) => void;
   const loaders = (Module as unknown as { _extensions: Record<string, Loader> })._extensions;
   const original = loaders['.js'];
+  type Load = (this: unknown, request: string, ...rest: unknown[]) => unknown;
+  const moduleLoad = Module as unknown as { _load: Load };
+  const originalLoad = moduleLoad._load;
+  let loading: LoadTiming | undefined;
+  moduleLoad._load = function (this: unknown, request, ...rest) {
+    if (request !== 'vscode' || !loading) {
+      return originalLoad.call(this, request, ...rest);
+    }
+    const started = performance.now();
+    try {
+      return originalLoad.call(this, request, ...rest);
+    } finally {
+      loading.vscodeApiMs = (loading.vscodeApiMs ?? 0) + performance.now() - started;
+    }
+  };
   loaders['.js'] = function (this: unknown, m, filename) {
     const timing = mains.get(filename);
     if (!timing) {
@@ -94,7 +114,12 @@ function timeModuleLoads(mains: Map<string, LoadTiming>): () => void {
     }
     const started = performance.now();
     timing.requireAt = started;
-    original.call(this, m, filename);
+    loading = timing;
+    try {
+      original.call(this, m, filename);
+    } finally {
+      loading = undefined;
+    }
     timing.requireMs = performance.now() - started;
     const exported = m.exports as { activate?: (...args: unknown[]) => unknown };
     const activate = exported.activate;
@@ -115,6 +140,7 @@ function timeModuleLoads(mains: Map<string, LoadTiming>): () => void {
   };
   return () => {
     loaders['.js'] = original;
+    moduleLoad._load = originalLoad;
   };
 }
 
