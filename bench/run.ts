@@ -143,13 +143,26 @@ function serverBusy(runs: Run[]): number {
   return Math.max(...runs.flatMap((r) => r.server.map((c) => c.cpuMs / Math.max(1, c.wallMs))));
 }
 
+/**
+ * V8's young generation fixed at this size (MB per semi-space, two of them) for both
+ * consumers, for figures measured besides the targets'. A fresh process starts the young
+ * generation at 8 MB and doubles it once the bytes that survived scavenges since the last
+ * doubling (its own start-up's included: about 6.7 MB of the first 8 here) exceed its size,
+ * so a few hundred KB more survivors can cost one consumer 8 or 16 MB more RSS than the
+ * other. In an extension host the young generation is sized by every extension's work, not
+ * by ours alone. Fixed (at the 16 MB that the session's burst reaches), the figures show what
+ * the consumer itself holds.
+ */
+const FIXED_SEMI_SPACE_MB = 8;
+
 /** Consumers of one fresh server at once, each in a fresh process of its own. */
-async function consumersTogether(server: ServerOptions, which: ('bare' | 'ours')[], sessions = 1): Promise<Run[]> {
+async function consumersTogether(server: ServerOptions, which: ('bare' | 'ours')[], sessions = 1, semiSpaceMb?: number): Promise<Run[]> {
   const s = await startServer(server);
   try {
     const results = await Promise.all(which.map((w) => new Promise<ConsumerResult>((resolve, reject) => {
       const opts: ConsumerOptions = { which: w, port: s.port, expected: s.total, sessions, measureFrom: s.measureFrom };
-      const child = fork(path.join(__dirname, 'consumer.js'), [JSON.stringify(opts)], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const young = semiSpaceMb ? [`--min-semi-space-size=${semiSpaceMb}`, `--max-semi-space-size=${semiSpaceMb}`] : [];
+      const child = fork(path.join(__dirname, 'consumer.js'), [JSON.stringify(opts)], { execArgv: ['--expose-gc', ...young], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       child.once('message', (m) => resolve(m as ConsumerResult));
       child.once('exit', (code) => code !== 0 && reject(new Error(`${w} consumer exited with ${code}`)));
     })));
@@ -179,6 +192,16 @@ async function burst(): Promise<void> {
   report({ what: 'burst: peak RSS growth vs bare', value: round3(peak), unit: '×', target: '≤ 2', ok: peak <= 2, detail: `${mb(medianOf(o, (r) => r.peakRssGrowth))} MB vs ${mb(medianOf(b, (r) => r.peakRssGrowth))} MB; V8 young generation after ${mb(medianOf(o, (r) => r.newSpace))} MB vs ${mb(medianOf(b, (r) => r.newSpace))} MB` });
   const kept = medianOf(o, (r) => r.retainedRss) - medianOf(b, (r) => r.retainedRss);
   report({ what: 'burst: RSS retained after the stream closed, over bare', value: mb(kept), unit: ' MB', target: '≤ 5 MB', ok: kept <= 5 * MB, detail: `${mb(medianOf(o, (r) => r.retainedRss))} MB vs ${mb(medianOf(b, (r) => r.retainedRss))} MB (the ended session still shows its state); JS heap ${mb(medianOf(o, (r) => r.retainedHeap))} MB vs ${mb(medianOf(b, (r) => r.retainedHeap))} MB` });
+  const fb: Run[] = [];
+  const fo: Run[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    fb.push((await consumersTogether(server, ['bare'], 1, FIXED_SEMI_SPACE_MB))[0]);
+    fo.push((await consumersTogether(server, ['ours'], 1, FIXED_SEMI_SPACE_MB))[0]);
+  }
+  const fixedPeak = medianOf(fo, (r) => r.peakRssGrowth) / medianOf(fb, (r) => r.peakRssGrowth);
+  const fixedKept = medianOf(fo, (r) => r.retainedRss) - medianOf(fb, (r) => r.retainedRss);
+  report({ what: `burst, young generation fixed at ${2 * FIXED_SEMI_SPACE_MB} MB for both: peak RSS growth vs bare`, value: round3(fixedPeak), unit: '×', target: '(measured)', ok: true, detail: `${mb(medianOf(fo, (r) => r.peakRssGrowth))} MB vs ${mb(medianOf(fb, (r) => r.peakRssGrowth))} MB` });
+  report({ what: `burst, young generation fixed at ${2 * FIXED_SEMI_SPACE_MB} MB for both: RSS retained after close, over bare`, value: mb(fixedKept), unit: ' MB', target: '(measured)', ok: true, detail: `${mb(medianOf(fo, (r) => r.retainedRss))} MB vs ${mb(medianOf(fb, (r) => r.retainedRss))} MB` });
 }
 
 /** A busy real Skaffold: 1,000 events/s for 60 s, both consumers on the same paced server at once. */
@@ -197,6 +220,8 @@ async function paced(): Promise<void> {
   report({ what: `paced ${PACED_RATE}/s for ${PACED_SECONDS} s: consumer CPU vs bare`, value: round3(cpu), unit: '×', target: '≤ 1.3', ok: cpu <= 1.3, detail: `${Math.round(medianOf(o, (r) => r.cpuMs))} ms vs ${Math.round(medianOf(b, (r) => r.cpuMs))} ms; the server fell behind its pace by at most ${Math.round(lag)} ms` });
   const peak = medianOf(o, (r) => r.peakRssGrowth) / medianOf(b, (r) => r.peakRssGrowth);
   report({ what: `paced ${PACED_RATE}/s for ${PACED_SECONDS} s: peak RSS growth vs bare`, value: round3(peak), unit: '×', target: '≤ 1.5', ok: peak <= 1.5, detail: `${mb(medianOf(o, (r) => r.peakRssGrowth))} MB vs ${mb(medianOf(b, (r) => r.peakRssGrowth))} MB; retained ${mb(medianOf(o, (r) => r.retainedRss))} vs ${mb(medianOf(b, (r) => r.retainedRss))} MB; young generation ${mb(medianOf(o, (r) => r.newSpace))} vs ${mb(medianOf(b, (r) => r.newSpace))} MB` });
+  const [fb, fo] = await consumersTogether({ count: PACED_RATE * PACED_SECONDS, mode: 'paced', rate: PACED_RATE, resources: 500, artifacts: 10 }, ['bare', 'ours'], 1, FIXED_SEMI_SPACE_MB);
+  report({ what: `paced ${PACED_RATE}/s for ${PACED_SECONDS} s, young generation fixed at ${2 * FIXED_SEMI_SPACE_MB} MB for both: peak RSS growth vs bare`, value: round3(fo.peakRssGrowth / fb.peakRssGrowth), unit: '×', target: '(measured)', ok: true, detail: `${mb(fo.peakRssGrowth)} MB vs ${mb(fb.peakRssGrowth)} MB; one round` });
 }
 
 interface Curve { what: string; points: { label: string; server: ServerOptions; sessions?: number }[] }
