@@ -85,6 +85,9 @@ describe('Skaffold extension in a real VS Code', () => {
   });
 
   it('a file change rebuilds one artifact: live update; the other is up to date with its build of #0, and its port stays', async () => {
+    const provider = ext.views.resources;
+    const podRows = async () => (await rows(provider, (await provider.getChildren())![2])).map((r) => r.accessible);
+    const podsBefore = await podRows();
     await fake.changeFile('example/app');
     await eventually('iteration 1 done', () => ext.session.state.devLoop.iteration === 1 && ext.session.state.devLoop.status === 'Succeeded');
     const artifacts = await rows(ext.views.artifacts);
@@ -94,6 +97,12 @@ describe('Skaffold extension in a real VS Code', () => {
     assert.match(artifacts[1].accessible ?? '', /^example\/worker, up to date, built in iteration 0 in /);
     const top = await rows(ext.views.resources);
     assert.deepStrictEqual(top.slice(2).map((r) => `${r.label}: ${r.description}`), ['deployment/app: ready', 'deployment/worker: ready'], 'both checked again in #1');
+    // The rollout's new pod takes the old one's place under its deployment (the session
+    // writes its resources in place: the view must not show a grouping from before).
+    const appPods = [...ext.session.state.resources.keys()].filter((n) => n.startsWith('Pod/app-'));
+    assert.strictEqual(appPods.length, 1, 'the replaced pod is gone from the state');
+    assert.deepStrictEqual(await podRows(), [`Pod ${appPods[0].slice('Pod/'.length)}, running`]);
+    assert.notDeepStrictEqual(await podRows(), podsBefore, 'a new pod, not the one before the change');
   });
 
   it('a build that fails keeps what runs: its build, the deployments with their iteration, and the port', async () => {
