@@ -659,7 +659,8 @@ export class SkaffoldSession implements Disposable {
     this.changes.schedule();
   }
 
-  private armSettle(): void {
+  /** Ends the replay once no entry came for settleMs: checked when that long may have passed. */
+  private armSettle(delayMs = this.opts.settleMs): void {
     this.settle.trigger(() => {
       if (!this.replay.replaying) {
         return;
@@ -668,9 +669,9 @@ export class SkaffoldSession implements Disposable {
       if (quiet >= this.opts.settleMs) {
         this.endReplay(true);
       } else {
-        this.armSettle();
+        this.armSettle(this.opts.settleMs - quiet);
       }
-    });
+    }, delayMs);
   }
 
   /** The replay is over: show the rebuilt state (or drop it when `publish` is false). */

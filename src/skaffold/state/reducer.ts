@@ -257,7 +257,11 @@ class Draft {
   resetOnBuild(iteration: number): void {
     const artifacts = this.fresh('artifacts') as Map<string, ArtifactState>;
     for (const [name, a] of this.current.artifacts) {
-      artifacts.set(name, { ...a, status: NOT_STARTED, iteration, startedAt: undefined, error: undefined });
+      // Written out rather than spread: one shape for every artifact, and no per-field copy loop.
+      artifacts.set(name, {
+        name: a.name, status: NOT_STARTED, iteration, startedAt: undefined, error: undefined,
+        lastResult: a.lastResult, lastBuilt: a.lastBuilt, hostPlatform: a.hostPlatform, targetPlatforms: a.targetPlatforms,
+      });
     }
     const w = this.writable();
     w.artifacts = artifacts;
@@ -565,7 +569,9 @@ function applyTo(d: Draft, entry: LogEntry): void {
       d.closeBuildRound();
       const status = statusOf(e.status);
       const error = errorInfo(e.actionableErr, e.err, e.errCode);
-      d.set('statusCheck', { ...phase(d.state.statusCheck, status, currentIteration(d.state), at, error), message: bounded(e.message, Bound.text) }, 'statusCheck');
+      const iteration = currentIteration(d.state);
+      const message = bounded(e.message, Bound.text);
+      d.set('statusCheck', { status, at, error, code: error?.code, iteration, last: lastOf(d.state.statusCheck), message }, 'statusCheck');
       if (status === Status.Succeeded) {
         d.pruneAfterCheck();
       }
