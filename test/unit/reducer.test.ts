@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { describeEntry } from '../../src/skaffold/present/eventLine';
-import { emptyChange, initialState, SessionState, skaffoldView } from '../../src/skaffold/state/model';
+import { emptyChange, initialState, MAX_NAMED_RESOURCES, SessionState, skaffoldView } from '../../src/skaffold/state/model';
 import { LogEntry } from '../../src/skaffold/wire/protocol';
 import { applyBatch, Ownership, reduce } from '../../src/skaffold/state/reducer';
 import { parseVersion, stateFromServer } from '../../src/skaffold/state/fromProto';
@@ -325,4 +325,22 @@ test('a rollout of many workloads whose pods came before them (first deploy): ea
       assert.deepEqual(s.resources.get('Pod/api-2f9c8d7b6-x2a1b'), oneByOne.resources.get('Pod/api-2f9c8d7b6-x2a1b'));
     }
   }
+});
+
+test('a change naming more resources than MAX_NAMED_RESOURCES names them as a whole (the view redraws at once); up to it, by name', () => {
+  const updates = (n: number) => [
+    ev.deploy('In Progress'),
+    ev.statusCheck('Started'),
+    ...Array.from({ length: n }, (_, i) => ev.resource(`deployment/svc-${i}`, 'In Progress', 'waiting')),
+  ];
+  const at = applyBatch(initialState(), updates(MAX_NAMED_RESOURCES), emptyChange(), new Ownership(true));
+  const upTo = emptyChange();
+  applyBatch(at, Array.from({ length: MAX_NAMED_RESOURCES }, (_, i) => ev.resource(`deployment/svc-${i}`, 'Succeeded', 'ready')), upTo, new Ownership(true));
+  assert.equal(upTo.resources.size, MAX_NAMED_RESOURCES);
+  assert.ok(!upTo.all.has('resources'), 'each of them named');
+  const past = emptyChange();
+  const s = applyBatch(initialState(), updates(MAX_NAMED_RESOURCES + 1), past, new Ownership(true));
+  assert.ok(past.all.has('resources'), 'the resources as a whole');
+  assert.ok(past.resources.size <= MAX_NAMED_RESOURCES, 'names stop growing');
+  assert.equal(s.resources.size, MAX_NAMED_RESOURCES + 1, 'the state has every one of them');
 });

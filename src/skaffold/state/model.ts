@@ -270,6 +270,23 @@ export function emptyChange(): StateChange {
   return { sections: new Set(), all: new Set(), artifacts: new Set(), resources: new Set(), ports: new Set() };
 }
 
+/**
+ * At most this many resources named in one change: past it, the change names the resources as
+ * a whole (`all`), as a reset does. The views then redraw the Resources view at once, which
+ * costs no more than that many rows one by one, and a burst over thousands of resources does
+ * not grow a set of names per delivery.
+ */
+export const MAX_NAMED_RESOURCES = 1000;
+
+/** Notes that resource `name` changed. */
+export function noteResource(change: StateChange, name: string): void {
+  if (change.resources.size < MAX_NAMED_RESOURCES) {
+    change.resources.add(name);
+  } else {
+    change.all.add('resources');
+  }
+}
+
 export function isEmptyChange(change: StateChange): boolean {
   return change.sections.size === 0;
 }
@@ -286,7 +303,7 @@ export function mergeChange(into: StateChange, from: StateChange): StateChange {
     into.artifacts.add(a);
   }
   for (const r of from.resources) {
-    into.resources.add(r);
+    noteResource(into, r);
   }
   for (const p of from.ports) {
     into.ports.add(p);

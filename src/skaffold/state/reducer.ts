@@ -17,7 +17,7 @@
  */
 import { bounded, Bound } from '../base/text';
 import {
-  ArtifactState, emptyChange, ErrorInfo, lastOf, NOT_STARTED,
+  ArtifactState, emptyChange, ErrorInfo, lastOf, NOT_STARTED, noteResource,
   PhaseState, ResourceState, SEEDED, Section, SessionState, StateChange,
 } from './model';
 import { isPod, ownerStem, WorkloadIndex } from './workloads';
@@ -378,7 +378,7 @@ class Draft {
       }
     }
     this.touch('resources');
-    this.change.resources.add(name);
+    noteResource(this.change, name);
   }
 
   /**
