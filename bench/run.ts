@@ -175,7 +175,7 @@ async function consumersTogether(server: ServerOptions, which: ('bare' | 'ours')
 
 /** A burst: the consumer's CPU per event, peak and retained memory, against the bare consumer's. */
 async function burst(): Promise<void> {
-  console.log(`1. burst: ${BURST_EVENTS} events as fast as taken, 10 artifacts, 500 resources; bare and ours interleaved, each in a fresh process, ${ROUNDS} rounds`);
+  console.log(`1. burst: ${BURST_EVENTS} events as fast as taken, 10 artifacts, 500 deployments and their pods; bare and ours interleaved, each in a fresh process, ${ROUNDS} rounds`);
   const server: ServerOptions = { count: BURST_EVENTS, mode: 'burst', resources: 500, artifacts: 10 };
   const b: Run[] = [];
   const o: Run[] = [];
