@@ -67,7 +67,8 @@ export class ReplayAssembler {
 
   /**
    * The shown state was handed out (to the views): whatever it holds stays as it is for them,
-   * so later events copy what they change.
+   * so later events copy what they change; but its resources, which are written in place
+   * (reducer.ts, Ownership).
    */
   handedOut(): void {
     this.shownOwn.release();
