@@ -107,15 +107,6 @@ interface RingOwner {
   liveRanges(): Iterable<[number, number]>;
 }
 
-/** A kept record: the entry itself, or where its bytes are in the ring. */
-interface Slot {
-  seq: number;
-  time: number | undefined;
-  entry: LogEntry | undefined;
-  offset: number;
-  length: number;
-}
-
 /**
  * The bounded event log: the newest `capacity` entries, oldest dropped first. It also
  * recognises the entries Skaffold replays after a reconnect (its whole history again) so
@@ -126,7 +117,19 @@ interface Slot {
  * JS heap, and decoded again when the records are read; else it is kept as it is.
  */
 export class EventLog implements RingOwner {
-  private buffer: (Slot | undefined)[];
+  /**
+   * The records, in parallel arrays indexed by slot (a circular queue from `start`): numbers
+   * in typed arrays, outside the JS heap, so that a log of any capacity is no object per
+   * record. A record kept as bytes has its offset and length in the ring; one kept as an
+   * entry (no decoder, or too large for the ring) has offset -1 and its entry in `entries`.
+   */
+  private seqs: Float64Array;
+  /** NaN: the entry carried no time. */
+  private times: Float64Array;
+  private offsets: Int32Array;
+  private lengths: Int32Array;
+  /** Entries kept as they are, by slot; made at the first one. */
+  private entries: (LogEntry | undefined)[] | undefined;
   private readonly bytes = new ByteRing();
   private start = 0;
   private count = 0;
@@ -145,7 +148,10 @@ export class EventLog implements RingOwner {
 
   constructor(private capacity: number, private readonly decode?: EntryDecoder) {
     this.capacity = Math.max(1, Math.floor(capacity));
-    this.buffer = new Array(this.capacity);
+    this.seqs = new Float64Array(this.capacity);
+    this.times = new Float64Array(this.capacity);
+    this.offsets = new Int32Array(this.capacity);
+    this.lengths = new Int32Array(this.capacity);
   }
 
   /** Call when a new subscription starts: what it replays up to now is not logged twice. */
@@ -153,12 +159,13 @@ export class EventLog implements RingOwner {
     this.replayBefore = this.newest;
     this.replayKeys = new Set();
     for (let i = this.count - 1; i >= 0; i--) {
-      const slot = this.buffer[(this.start + i) % this.capacity]!;
-      if (slot.seq < this.newestFrom) {
+      const slot = this.slot(i);
+      const seq = this.seqs[slot];
+      if (seq < this.newestFrom) {
         break;
       }
-      if (slot.seq < this.newestFrom + this.newestCount) {
-        this.replayKeys.add(keyOf(this.entryOf(slot)));
+      if (seq < this.newestFrom + this.newestCount) {
+        this.replayKeys.add(keyOf(this.entryAt(slot)));
       }
     }
   }
@@ -195,18 +202,13 @@ export class EventLog implements RingOwner {
     if (bytes && this.decode) {
       offset = this.bytes.write(bytes, this);
     }
-    const index = (this.start + this.count) % this.capacity;
-    const slot = this.buffer[index];
-    const kept = offset < 0 ? entry : undefined;
-    if (slot) {
-      // Slots are reused: no allocation per entry once the log is full.
-      slot.seq = seq;
-      slot.time = time;
-      slot.entry = kept;
-      slot.offset = offset;
-      slot.length = offset < 0 ? 0 : bytes!.length;
-    } else {
-      this.buffer[index] = { seq, time, entry: kept, offset, length: offset < 0 ? 0 : bytes!.length };
+    const slot = this.slot(this.count);
+    this.seqs[slot] = seq;
+    this.times[slot] = time ?? NaN;
+    this.offsets[slot] = offset;
+    this.lengths[slot] = offset < 0 ? 0 : bytes!.length;
+    if (offset < 0) {
+      (this.entries ??= new Array(this.capacity))[slot] = entry;
     }
     this.count++;
     return { seq, time, entry };
@@ -217,22 +219,28 @@ export class EventLog implements RingOwner {
     if (this.count === 0) {
       return false;
     }
-    const oldest = this.buffer[this.start]!;
+    const oldest = this.start;
     this.start = (this.start + 1) % this.capacity;
     this.count--;
-    if (oldest.offset >= 0) {
-      this.bytes.free(oldest.length, this.firstOffset());
+    if (this.offsets[oldest] >= 0) {
+      this.bytes.free(this.lengths[oldest], this.firstOffset());
+    } else if (this.entries) {
+      this.entries[oldest] = undefined;
     }
-    oldest.entry = undefined;
     return true;
+  }
+
+  /** The slot of the i-th record, oldest first. */
+  private slot(i: number): number {
+    return (this.start + i) % this.capacity;
   }
 
   /** Where the oldest record kept as bytes starts, if any. */
   private firstOffset(): number | undefined {
     for (let i = 0; i < this.count; i++) {
-      const slot = this.buffer[(this.start + i) % this.capacity]!;
-      if (slot.offset >= 0) {
-        return slot.offset;
+      const offset = this.offsets[this.slot(i)];
+      if (offset >= 0) {
+        return offset;
       }
     }
     return undefined;
@@ -242,11 +250,11 @@ export class EventLog implements RingOwner {
   *liveRanges(): Iterable<[number, number]> {
     let at = 0;
     for (let i = 0; i < this.count; i++) {
-      const slot = this.buffer[(this.start + i) % this.capacity]!;
-      if (slot.offset >= 0) {
-        yield [slot.offset, slot.length];
-        slot.offset = at;
-        at += slot.length;
+      const slot = this.slot(i);
+      if (this.offsets[slot] >= 0) {
+        yield [this.offsets[slot], this.lengths[slot]];
+        this.offsets[slot] = at;
+        at += this.lengths[slot];
       }
     }
   }
@@ -259,14 +267,16 @@ export class EventLog implements RingOwner {
   records(): LogRecord[] {
     const out: LogRecord[] = [];
     for (let i = 0; i < this.count; i++) {
-      const slot = this.buffer[(this.start + i) % this.capacity]!;
-      out.push({ seq: slot.seq, time: slot.time, entry: this.entryOf(slot) });
+      const slot = this.slot(i);
+      const time = this.times[slot];
+      out.push({ seq: this.seqs[slot], time: Number.isNaN(time) ? undefined : time, entry: this.entryAt(slot) });
     }
     return out;
   }
 
-  private entryOf(slot: Slot): LogEntry {
-    return slot.entry ?? this.decode!(this.bytes.read(slot.offset, slot.length));
+  private entryAt(slot: number): LogEntry {
+    const offset = this.offsets[slot];
+    return offset < 0 ? this.entries![slot]! : this.decode!(this.bytes.read(offset, this.lengths[slot]));
   }
 
   /**
@@ -274,7 +284,7 @@ export class EventLog implements RingOwner {
    * a history of its own, which may be older than the last one's.
    */
   clear(): void {
-    this.buffer = new Array(this.capacity);
+    this.entries = undefined;
     this.bytes.clear();
     this.start = 0;
     this.count = 0;
@@ -285,16 +295,24 @@ export class EventLog implements RingOwner {
     this.replayKeys = new Set();
   }
 
-  /** Changes the capacity, keeping the newest records. */
+  /** Changes the capacity, keeping the newest records (as entries: the ring starts over). */
   resize(capacity: number): void {
     const kept = this.records().slice(-Math.max(1, Math.floor(capacity)));
     this.capacity = Math.max(1, Math.floor(capacity));
-    this.buffer = new Array(this.capacity);
+    this.seqs = new Float64Array(this.capacity);
+    this.times = new Float64Array(this.capacity);
+    this.offsets = new Int32Array(this.capacity);
+    this.lengths = new Int32Array(this.capacity);
+    this.entries = new Array(this.capacity);
     this.bytes.clear();
     this.start = 0;
     this.count = 0;
     for (const r of kept) {
-      this.buffer[this.count++] = { seq: r.seq, time: r.time, entry: r.entry, offset: -1, length: 0 };
+      const slot = this.count++;
+      this.seqs[slot] = r.seq;
+      this.times[slot] = r.time ?? NaN;
+      this.offsets[slot] = -1;
+      this.entries[slot] = r.entry;
     }
   }
 }
