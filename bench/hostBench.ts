@@ -35,6 +35,9 @@ export interface HostBenchResult {
     oursActivateCallMs?: number;
     /** Of oursRequireMs, its require('vscode'): the host making the API object for it. */
     oursVscodeApiMs?: number;
+    /** bench/host/minimal-extension's activation, and the median of the runs' ours / minimal. */
+    minimalMs?: number;
+    minimalRatio?: number;
   };
   /** The provider's cost of redrawing a fully expanded 5,000-resource Resources view, per change. */
   refresh5000?: {
@@ -59,6 +62,7 @@ interface RunResult {
     warmupMs: number;
     ours: { requireMs?: number; activateCallMs?: number; vscodeApiMs?: number };
     empty: { requireMs?: number; activateCallMs?: number }[];
+    minimalMs?: number;
   };
   refresh5000?: { p50Ms: number; p95Ms: number; rows: number; namedRowsP95Ms?: number | null };
   firstStateMs: number;
@@ -133,13 +137,14 @@ function copyExtension(root: string, dir: string): void {
   fs.writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
 }
 
-/** A copy of bench/host/empty-extension named empty-<i>. */
-function copyEmpty(root: string, dir: string, i: number): void {
-  const fixture = path.join(root, 'bench', 'host', 'empty-extension');
-  fs.cpSync(fixture, dir, { recursive: true });
+/** A copy of bench/host/<fixture> (named `name` when given) that only an explicit activate() activates. */
+function copyBaseline(root: string, fixture: string, dir: string, name?: string): void {
+  fs.cpSync(path.join(root, 'bench', 'host', fixture), dir, { recursive: true });
   const pkgFile = path.join(dir, 'package.json');
   const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as Record<string, unknown>;
-  pkg.name = `empty-${i}`;
+  if (name) {
+    pkg.name = name;
+  }
   pkg.activationEvents = [NEVER];
   fs.writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
 }
@@ -177,10 +182,12 @@ export async function hostBench(root: string): Promise<HostBenchResult | undefin
     const ours = path.join(tmp, 'ours');
     copyExtension(root, ours);
     const empties = [0, 1, 2, 3, 4].map((i) => path.join(tmp, `empty-${i}`));
-    empties.forEach((dir, i) => copyEmpty(root, dir, i));
+    empties.forEach((dir, i) => copyBaseline(root, 'empty-extension', dir, `empty-${i}`));
+    const minimal = path.join(tmp, 'minimal');
+    copyBaseline(root, 'minimal-extension', minimal);
     const runs: RunResult[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const r = await hostRun(root, empties[0], [ours, ...empties.slice(1)], path.join(tmp, `result-${i}.json`));
+      const r = await hostRun(root, empties[0], [ours, minimal, ...empties.slice(1)], path.join(tmp, `result-${i}.json`));
       if (!r) {
         return undefined;
       }
@@ -206,6 +213,8 @@ export async function hostBench(root: string): Promise<HostBenchResult | undefin
         oursRequireMs: optional(acts.map((a) => a.ours.requireMs)),
         oursActivateCallMs: optional(acts.map((a) => a.ours.activateCallMs)),
         oursVscodeApiMs: optional(acts.map((a) => a.ours.vscodeApiMs)),
+        minimalMs: optional(acts.map((a) => a.minimalMs)),
+        minimalRatio: optional(acts.map((a) => (a.minimalMs ? a.oursMs / a.minimalMs : undefined))),
       };
     }
     if (runs.every((x) => x.refresh5000)) {

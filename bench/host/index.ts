@@ -24,6 +24,8 @@ import { FakeSkaffold } from '../../test/fakes/skaffoldFake';
 const OURS = 'vscode-skaffold.vscode-skaffold';
 /** The publisher of bench/host/empty-extension's copies. */
 const EMPTY_PUBLISHER = 'skaffold-bench';
+/** bench/host/minimal-extension's copy: views, a status bar item, an output channel, commands. */
+const MINIMAL = `${EMPTY_PUBLISHER}.minimal-extension`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -172,6 +174,8 @@ interface ActivationResult {
   warmupMs: number;
   ours: LoadTiming;
   empty: LoadTiming[];
+  /** The minimal extension's activation (views, status bar, output channel, commands), just before ours. */
+  minimalMs?: number;
 }
 
 /**
@@ -183,7 +187,8 @@ interface ActivationResult {
  */
 async function activate(): Promise<{ api: SkaffoldExtensionApi; activation?: ActivationResult; firstStateMs: number }> {
   const ours = vscode.extensions.getExtension<SkaffoldExtensionApi>(OURS)!;
-  const empties = vscode.extensions.all.filter((e) => e.id.startsWith(`${EMPTY_PUBLISHER}.`)).sort((a, b) => a.id.localeCompare(b.id));
+  const empties = vscode.extensions.all.filter((e) => e.id.startsWith(`${EMPTY_PUBLISHER}.empty-`)).sort((a, b) => a.id.localeCompare(b.id));
+  const minimal = vscode.extensions.getExtension(MINIMAL);
   if (ours.isActive || empties.length < 5 || empties.some((e) => e.isActive)) {
     const started = performance.now();
     const api = await ours.activate();
@@ -192,7 +197,12 @@ async function activate(): Promise<{ api: SkaffoldExtensionApi; activation?: Act
   }
   const oursTiming: LoadTiming = {};
   const emptyTimings = empties.map((): LoadTiming => ({}));
-  const unhook = timeModuleLoads(new Map([[mainOf(ours), oursTiming], ...empties.map((e, i): [string, LoadTiming] => [mainOf(e), emptyTimings[i]])]));
+  const minimalTiming: LoadTiming = {};
+  const unhook = timeModuleLoads(new Map([
+    [mainOf(ours), oursTiming],
+    ...empties.map((e, i): [string, LoadTiming] => [mainOf(e), emptyTimings[i]]),
+    ...(minimal ? [[mainOf(minimal), minimalTiming] as [string, LoadTiming]] : []),
+  ]));
   try {
     await sleep(1000); // the host's own startup activations settle
     const warmup = await timedActivate(empties[0], emptyTimings[0]);
@@ -200,6 +210,8 @@ async function activate(): Promise<{ api: SkaffoldExtensionApi; activation?: Act
     const before = [await timedActivate(empties[1], emptyTimings[1])];
     await sleep(200);
     before.push(await timedActivate(empties[2], emptyTimings[2]));
+    await sleep(200);
+    const minimalMs = minimal ? (await timedActivate(minimal, minimalTiming)).ms : undefined;
     await sleep(200);
     const started = performance.now();
     const mine = await timedActivate(ours, oursTiming);
@@ -213,7 +225,7 @@ async function activate(): Promise<{ api: SkaffoldExtensionApi; activation?: Act
     return {
       api,
       firstStateMs,
-      activation: { oursMs: mine.ms, emptyMs: [...before, ...after].map((a) => a.ms), warmupMs: warmup.ms, ours: oursTiming, empty: emptyTimings.slice(1) },
+      activation: { oursMs: mine.ms, emptyMs: [...before, ...after].map((a) => a.ms), warmupMs: warmup.ms, ours: oursTiming, empty: emptyTimings.slice(1), minimalMs },
     };
   } finally {
     unhook();
