@@ -70,12 +70,6 @@ class OwnerIndex {
     return held === undefined ? NONE : typeof held === 'string' ? [held] : [...held];
   }
 
-  /** The one pod of owner `key`, if it has exactly one. */
-  onlyPodOf(key: string): string | undefined {
-    const held = this.pods.get(key);
-    return typeof held === 'string' ? held : undefined;
-  }
-
   addPod(pod: string, key = this.keyOf(pod)): void {
     const held = this.pods.get(key);
     if (held === undefined) {
@@ -333,8 +327,7 @@ class Draft {
     if (pod && prev?.deploy !== deploy) {
       const owners = this.ownerIndex();
       key = owners.keyOf(name);
-      const only = owners.onlyPodOf(key);
-      for (const other of only === undefined ? owners.podsOf(key) : [only]) {
+      for (const other of owners.podsOf(key)) {
         const r = this.current.resources.get(other);
         if (r && r.deploy < deploy && other !== name) {
           this.map('resources').delete(other);
@@ -370,8 +363,10 @@ class Draft {
       w.deploy = deploy;
       w.epoch = epoch;
     } else {
-      name = oldGeneration(name);
-      message = message === undefined ? undefined : oldGeneration(message);
+      if (!prev) {
+        name = oldGeneration(name);
+        message = message === undefined ? undefined : oldGeneration(message);
+      }
       this.map('resources').set(name, { name, status, message, code, error, at, iteration, deploy, epoch });
       if (pod && !prev) {
         this.owners?.addPod(name, key);
