@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type * as net from 'net';
 import { parseAddress, SkaffoldAddress } from './address';
+import { createEntryDecoder, EntryDecoder, enumNames } from './entryDecoder';
 import { SkaffoldError, toSkaffoldError } from './errors';
 import { Event as SkaffoldEvent, Intent, loadSkaffoldPackageDefinition, LogEntry, Phase, State } from './protocol';
 
@@ -56,16 +57,31 @@ function getServiceConstructor(): grpc.ServiceClientConstructor {
   return serviceConstructor;
 }
 
+let entryDecoder: EntryDecoder | undefined;
+
+/** Our decoder of LogEntry bytes, with proto-loader's as its reference (entryDecoder.ts). */
+export function getEntryDecoder(): EntryDecoder {
+  if (!entryDecoder) {
+    const definition = loadSkaffoldPackageDefinition();
+    entryDecoder = createEntryDecoder(
+      getServiceConstructor().service.Events.responseDeserialize,
+      enumNames(definition['proto.enums.StatusCode']),
+      enumNames(definition['proto.enums.SuggestionCode']),
+    );
+  }
+  return entryDecoder;
+}
+
 /** Decodes a LogEntry from its wire bytes, as the Events stream does. */
 export function decodeEntry(bytes: Uint8Array): LogEntry {
-  return getServiceConstructor().service.Events.responseDeserialize(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as LogEntry;
+  return getEntryDecoder()(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
 /** The Events method, delivering each entry with its bytes (for a log that keeps bytes, not objects). */
 function eventsWithBytes(client: grpc.Client): grpc.ClientReadableStream<Received> {
   const method = getServiceConstructor().service.Events;
-  const decode = method.responseDeserialize;
-  return client.makeServerStreamRequest<unknown, Received>(method.path, method.requestSerialize, (bytes: Buffer) => ({ entry: decode(bytes) as LogEntry, bytes }), {});
+  const decode = getEntryDecoder();
+  return client.makeServerStreamRequest<unknown, Received>(method.path, method.requestSerialize, (bytes: Buffer) => ({ entry: decode(bytes), bytes }), {});
 }
 
 const AUTO_RPC: Record<Phase, 'AutoBuild' | 'AutoSync' | 'AutoDeploy'> = {
