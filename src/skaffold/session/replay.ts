@@ -101,6 +101,9 @@ export class ReplayAssembler {
     if (batch.length === 0) {
       return shown;
     }
+    if (!this._replaying && !this.history) {
+      return applyBatch(shown, batch, change, this.shownOwn); // live: the usual case
+    }
     const at = entryTime(batch[batch.length - 1]);
     const live = at !== undefined && at >= this.subscribedAt;
     this.liveSeen ||= live;
@@ -112,23 +115,20 @@ export class ReplayAssembler {
       }
       return shown;
     }
-    if (this.history) {
-      // History still arriving after it was shown: it accumulates as it is (durations come
-      // from pairs of its events), and is shown with Skaffold's current statuses until the
-      // first live event, from which on it is the state.
-      this.history = applyBatch(this.history, batch, change, this.historyOwn);
-      if (live) {
-        const state = this.history;
-        this.history = undefined;
-        this.shownOwn = this.historyOwn;
-        this.shownOwn.inPlace = true; // the history's own state: it is shown now, not aligned
-        this.historyOwn = new Ownership();
-        mergeChange(change, allChange());
-        return state;
-      }
-      return this.aligned(this.history, change);
+    // History still arriving after it was shown: it accumulates as it is (durations come from
+    // pairs of its events), and is shown with Skaffold's current statuses until the first live
+    // event, from which on it is the state.
+    const history = applyBatch(this.history!, batch, change, this.historyOwn);
+    if (live) {
+      this.history = undefined;
+      this.shownOwn = this.historyOwn;
+      this.shownOwn.inPlace = true; // the history's own state: it is shown now, not aligned
+      this.historyOwn = new Ownership();
+      mergeChange(change, allChange());
+      return history;
     }
-    return applyBatch(shown, batch, change, this.shownOwn);
+    this.history = history;
+    return this.aligned(history, change);
   }
 
   /**

@@ -24,18 +24,24 @@ export function codeOf(value: EnumValue | undefined): string | undefined {
   return bounded(value, Bound.word);
 }
 
+/** The timestamp last converted and its time: the event log and the reducer both ask, entry by entry. */
+let lastStamp: LogEntry['timestamp'];
+let lastTime: number | undefined;
+
 /** Event time in ms since the epoch, or undefined when absent or malformed. */
 export function entryTime(entry: LogEntry): number | undefined {
   const ts = entry.timestamp;
   if (!ts) {
     return undefined;
   }
+  if (ts === lastStamp) {
+    return lastTime;
+  }
   const seconds = Number(ts.seconds ?? 0);
   const nanos = Number(ts.nanos ?? 0);
-  if (!Number.isFinite(seconds) || !Number.isFinite(nanos)) {
-    return undefined;
-  }
-  return seconds * 1000 + Math.floor(nanos / 1e6);
+  lastStamp = ts;
+  lastTime = Number.isFinite(seconds) && Number.isFinite(nanos) ? seconds * 1000 + Math.floor(nanos / 1e6) : undefined;
+  return lastTime;
 }
 
 /** The error of an event: its ActionableErr, else the deprecated err/errCode fields. */
