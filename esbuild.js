@@ -1,6 +1,9 @@
 // Bundles the extension. `--production` minifies; `--watch` rebuilds.
 //
-// - dist/extension.js: what activation loads.
+// - dist/extension.js: what activation loads: the views and commands registered, nothing
+//   behind them (src/extension.ts).
+// - dist/core.js: the rest of the extension (src/core.ts), required one macrotask after
+//   activation, or at the first row a view asks for or the first command run.
 // - dist/grpc.js: grpc-js and proto-loader (with protobufjs), required at the first
 //   connection (src/skaffold/session/session.ts loads the client lazily).
 // - dist/yaml.js: the YAML parser, required when a skaffold.yaml is first read (launching).
@@ -25,6 +28,14 @@ const besideBundles = {
       loader: 'js',
     }));
     build.onResolve({ filter: /^\.\/(yaml|grpc)\.js$/, namespace: 'beside' }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/** In the activation bundle, `require('./core')` loads dist/core.js at run time. */
+const coreBeside = {
+  name: 'core-beside',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/core$/ }, (args) => (/[\\/]src[\\/]extension\.ts$/.test(args.importer) ? { path: './core.js', external: true } : undefined));
   },
 };
 
@@ -60,7 +71,8 @@ const common = {
 
 async function main() {
   const contexts = await Promise.all([
-    esbuild.context({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [besideBundles] }),
+    esbuild.context({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [coreBeside] }),
+    esbuild.context({ ...common, entryPoints: ['src/core.ts'], outfile: 'dist/core.js', external: ['vscode'], plugins: [besideBundles] }),
     esbuild.context({
       ...common,
       stdin: {

@@ -38,6 +38,8 @@ export interface HostBenchResult {
     /** bench/host/minimal-extension's activation, and the median of the runs' ours / minimal. */
     minimalMs?: number;
     minimalRatio?: number;
+    /** require() of dist/core.js, the rest of ours, one macrotask after activation returned. */
+    coreRequireMs?: number;
   };
   /** The provider's cost of redrawing a fully expanded 5,000-resource Resources view, per change. */
   refresh5000?: {
@@ -61,6 +63,7 @@ interface RunResult {
     emptyMs: number[];
     warmupMs: number;
     ours: { requireMs?: number; activateCallMs?: number; vscodeApiMs?: number };
+    core?: { requireMs?: number };
     empty: { requireMs?: number; activateCallMs?: number }[];
     minimalMs?: number;
   };
@@ -215,6 +218,7 @@ export async function hostBench(root: string): Promise<HostBenchResult | undefin
         oursVscodeApiMs: optional(acts.map((a) => a.ours.vscodeApiMs)),
         minimalMs: optional(acts.map((a) => a.minimalMs)),
         minimalRatio: optional(acts.map((a) => (a.minimalMs ? a.oursMs / a.minimalMs : undefined))),
+        coreRequireMs: optional(acts.map((a) => a.core?.requireMs)),
       };
     }
     if (runs.every((x) => x.refresh5000)) {

@@ -361,16 +361,17 @@ async function sizeAndLoad(): Promise<void> {
   const esbuild = require('esbuild') as typeof import('esbuild');
   esbuild.buildSync({ entryPoints: [bareEntry], bundle: true, platform: 'node', format: 'cjs', minify: true, outfile: path.join(tmp, 'bare.bundle.js'), nodePaths: [path.join(root, 'node_modules')], logLevel: 'silent' });
   const grpcBundle = path.join(root, 'dist', 'grpc.js');
+  const coreBundle = path.join(root, 'dist', 'core.js');
   const ours = requireTime(bundle);
   const ceiling = requireTime(path.join(tmp, 'bare.bundle.js'));
-  report({ what: 'activation bundle require time vs a bundle of bare grpc-js', value: round2(ours / ceiling), unit: '×', target: '≤ 1.3', ok: ours / ceiling <= 1.3, detail: `${round2(ours)} ms vs ${round2(ceiling)} ms (grpc-js, the proto and yaml are bundles of their own, loaded at first use)` });
-  const firstConnection = requireTime(bundle, grpcBundle);
-  report({ what: 'activation + first connection bundles (extension.js + grpc.js) vs bare grpc-js', value: round2(firstConnection / ceiling), unit: '×', target: '(measured)', ok: true, detail: `${round2(firstConnection)} ms vs ${round2(ceiling)} ms` });
+  report({ what: 'activation bundle require time vs a bundle of bare grpc-js', value: round2(ours / ceiling), unit: '×', target: '≤ 1.3', ok: ours / ceiling <= 1.3, detail: `${round2(ours)} ms vs ${round2(ceiling)} ms (the core, grpc-js with the proto, and yaml are bundles of their own, loaded after activation or at first use)` });
+  const firstConnection = requireTime(bundle, coreBundle, grpcBundle);
+  report({ what: 'activation + core + first connection bundles (extension.js + core.js + grpc.js) vs bare grpc-js', value: round2(firstConnection / ceiling), unit: '×', target: '(measured)', ok: true, detail: `${round2(firstConnection)} ms vs ${round2(ceiling)} ms` });
   const kb = (name: string) => fs.statSync(path.join(root, 'dist', name)).size / 1024;
   const bundleKb = kb('extension.js');
   report({ what: 'activation bundle size (minified)', value: Math.round(bundleKb), unit: ' KB', target: '≤ 500 KB', ok: bundleKb <= 500 });
-  const allKb = bundleKb + kb('grpc.js') + kb('yaml.js');
-  report({ what: 'all bundles (extension + grpc + yaml, minified)', value: Math.round(allKb), unit: ' KB', target: '(measured)', ok: true, detail: `grpc.js ${Math.round(kb('grpc.js'))} KB, yaml.js ${Math.round(kb('yaml.js'))} KB` });
+  const allKb = bundleKb + kb('core.js') + kb('grpc.js') + kb('yaml.js');
+  report({ what: 'all bundles (extension + core + grpc + yaml, minified)', value: Math.round(allKb), unit: ' KB', target: '(measured)', ok: true, detail: `core.js ${Math.round(kb('core.js'))} KB, grpc.js ${Math.round(kb('grpc.js'))} KB, yaml.js ${Math.round(kb('yaml.js'))} KB` });
   const vsix = path.join(tmp, 'ext.vsix');
   const r = spawnSync(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', vsix], { cwd: root, stdio: 'ignore', input: '' });
   if (r.status === 0) {
@@ -399,6 +400,9 @@ async function extensionHost(): Promise<void> {
   if (host.activate) {
     const a = host.activate;
     report({ what: 'activate() vs an empty extension\'s, in the same host', value: round2(a.ratio), unit: '×', target: '≤ 1.5', ok: a.ratio <= 1.5, detail: `${round2(a.oursMs)} ms vs ${round2(a.emptyMs)} ms${a.oursRequireMs !== undefined ? `; of ours: loading dist/extension.js ${round2(a.oursRequireMs)} ms${a.oursVscodeApiMs !== undefined ? ` (of which its require('vscode'), the host making the API object that an empty extension never asks for: ${round2(a.oursVscodeApiMs)} ms)` : ''}, the activate() call ${round2(a.oursActivateCallMs ?? NaN)} ms` : ''}` });
+    if (a.coreRequireMs !== undefined) {
+      report({ what: 'after activation: loading the rest of ours (dist/core.js), one macrotask later', value: round2(a.coreRequireMs), unit: ' ms', target: '(measured)', ok: true, detail: 'what activation used to load; then the core is built and the first connection starts' });
+    }
     if (a.minimalRatio !== undefined && a.minimalMs !== undefined) {
       report({ what: 'activate() vs a minimal extension\'s (three tree views, a status bar item, an output channel, ten commands; nothing else), in the same host', value: round2(a.minimalRatio), unit: '×', target: '(measured)', ok: true, detail: `${round2(a.oursMs)} ms vs ${round2(a.minimalMs)} ms` });
     }

@@ -9,7 +9,7 @@ import { connect } from './connect';
 import { execute } from './execute';
 import { launch } from './launch';
 import { copyPortUrl, openPort } from './ports';
-import { registerCommand } from './run';
+import { CommandHandler, wrapCommand } from './run';
 import { detach, dismiss, stop } from './sessions';
 import { toggleAuto } from './toggleAuto';
 import { attachDebugger } from './debug';
@@ -39,40 +39,44 @@ export interface CommandDeps {
 }
 
 /**
- * Every contributed command; commands go through the sessions, never to gRPC directly.
- * Commands run from a tree row get the row (and so its session) as their first argument.
+ * Every command's handler, wrapped (run.ts); the activation registers them (extension.ts).
+ * Commands go through the sessions, never to gRPC directly. Commands run from a tree row get
+ * the row (and so its session) as their first argument.
  */
-export function registerCommands({ manager, launcher, log, memory, warnings, configuredAddress, configOf, logs, timeline, refreshViews }: CommandDeps): vscode.Disposable[] {
-  const r = (id: CommandId, handler: (...args: unknown[]) => unknown) => registerCommand(id, log, handler);
-  return [
-    r(CommandId.Connect, () => connect(manager.configured)),
-    r(CommandId.Disconnect, (node) => detach(manager, node)),
-    r(CommandId.Build, (node) => execute(manager, node, { build: true })),
-    r(CommandId.Sync, (node) => execute(manager, node, { sync: true })),
-    r(CommandId.Deploy, (node) => execute(manager, node, { deploy: true })),
-    r(CommandId.BuildAndDeploy, (node) => execute(manager, node, { build: true, deploy: true })),
-    r(CommandId.ToggleAutoBuild, (node) => toggleAuto(manager, node, 'build')),
-    r(CommandId.ToggleAutoSync, (node) => toggleAuto(manager, node, 'sync')),
-    r(CommandId.ToggleAutoDeploy, (node) => toggleAuto(manager, node, 'deploy')),
-    r(CommandId.ShowLog, () => log.show(true)),
-    r(CommandId.OpenPort, (node) => openPort(manager, node)),
-    r(CommandId.CopyPortUrl, (node) => copyPortUrl(manager, node)),
-    r(CommandId.Refresh, async () => {
+export function commandHandlers({ manager, launcher, log, memory, warnings, configuredAddress, configOf, logs, timeline, refreshViews }: CommandDeps): Record<CommandId, CommandHandler> {
+  const handlers: Record<CommandId, CommandHandler> = {
+    [CommandId.Connect]: () => connect(manager.configured),
+    [CommandId.Disconnect]: (node) => detach(manager, node),
+    [CommandId.Build]: (node) => execute(manager, node, { build: true }),
+    [CommandId.Sync]: (node) => execute(manager, node, { sync: true }),
+    [CommandId.Deploy]: (node) => execute(manager, node, { deploy: true }),
+    [CommandId.BuildAndDeploy]: (node) => execute(manager, node, { build: true, deploy: true }),
+    [CommandId.ToggleAutoBuild]: (node) => toggleAuto(manager, node, 'build'),
+    [CommandId.ToggleAutoSync]: (node) => toggleAuto(manager, node, 'sync'),
+    [CommandId.ToggleAutoDeploy]: (node) => toggleAuto(manager, node, 'deploy'),
+    [CommandId.ShowLog]: () => log.show(true),
+    [CommandId.OpenPort]: (node) => openPort(manager, node),
+    [CommandId.CopyPortUrl]: (node) => copyPortUrl(manager, node),
+    [CommandId.Refresh]: async () => {
       await Promise.allSettled(manager.sessions.filter((s) => s.status === 'connected').map((s) => s.refresh()));
       refreshViews();
-    }),
-    r(CommandId.OpenSettings, () => openSettings('@ext:vscode-skaffold.vscode-skaffold')),
-    r(CommandId.FocusView, () => vscode.commands.executeCommand(`workbench.view.extension.${ViewId.Container}`)),
-    r(CommandId.Dev, (args) => launch(launcher, memory, 'dev', args)),
-    r(CommandId.Debug, (args) => launch(launcher, memory, 'debug', args)),
-    r(CommandId.Run, (args) => launch(launcher, memory, 'run', args)),
-    r(CommandId.Stop, (node) => stop(manager, launcher, node)),
-    r(CommandId.Attach, (arg) => attach(manager, configuredAddress(), arg, (address) => warnIfNotLoopback(warnings, address))),
-    r(CommandId.Dismiss, (node) => dismiss(manager, launcher, node)),
-    r(CommandId.ShowContainerLogs, (node) => showContainerLogs(manager, logs, node)),
-    r(CommandId.ShowOutput, (node) => showOutput(manager, logs, node)),
-    r(CommandId.AttachDebugger, (node) => attachDebugger({ manager, configOf }, node)),
-    r(CommandId.ShowTimeline, (node) => showTimeline(manager, timeline, node)),
-    r(CommandId.OpenDocs, (url) => openDocs(url)),
-  ];
+    },
+    [CommandId.OpenSettings]: () => openSettings('@ext:vscode-skaffold.vscode-skaffold'),
+    [CommandId.FocusView]: () => vscode.commands.executeCommand(`workbench.view.extension.${ViewId.Container}`),
+    [CommandId.Dev]: (args) => launch(launcher, memory, 'dev', args),
+    [CommandId.Debug]: (args) => launch(launcher, memory, 'debug', args),
+    [CommandId.Run]: (args) => launch(launcher, memory, 'run', args),
+    [CommandId.Stop]: (node) => stop(manager, launcher, node),
+    [CommandId.Attach]: (arg) => attach(manager, configuredAddress(), arg, (address) => warnIfNotLoopback(warnings, address)),
+    [CommandId.Dismiss]: (node) => dismiss(manager, launcher, node),
+    [CommandId.ShowContainerLogs]: (node) => showContainerLogs(manager, logs, node),
+    [CommandId.ShowOutput]: (node) => showOutput(manager, logs, node),
+    [CommandId.AttachDebugger]: (node) => attachDebugger({ manager, configOf }, node),
+    [CommandId.ShowTimeline]: (node) => showTimeline(manager, timeline, node),
+    [CommandId.OpenDocs]: (url) => openDocs(url),
+  };
+  for (const id of Object.values(CommandId)) {
+    handlers[id] = wrapCommand(id, log, handlers[id]);
+  }
+  return handlers;
 }

@@ -2,12 +2,14 @@ import * as vscode from 'vscode';
 import { CommandId } from '../common/ids';
 import { SkaffoldError } from '../skaffold/wire/errors';
 
+export type CommandHandler = (...args: unknown[]) => unknown;
+
 /**
- * Registers a command wrapped once: errors are caught, logged, and shown as a short message
+ * A command's handler wrapped once: errors are caught, logged, and shown as a short message
  * with a "Show Log" action; never swallowed, never an unhandled rejection.
  */
-export function registerCommand(id: CommandId, log: vscode.LogOutputChannel, handler: (...args: unknown[]) => unknown): vscode.Disposable {
-  return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+export function wrapCommand(id: CommandId, log: vscode.LogOutputChannel, handler: CommandHandler): CommandHandler {
+  return async (...args: unknown[]) => {
     try {
       return await handler(...args);
     } catch (err) {
@@ -24,5 +26,5 @@ export function registerCommand(id: CommandId, log: vscode.LogOutputChannel, han
       });
       return undefined;
     }
-  });
+  };
 }

@@ -1,6 +1,6 @@
 /** Command ids, context keys and view ids: names that package.json, users and tests rely on. */
 
-export const enum CommandId {
+export enum CommandId {
   Connect = 'skaffold.connect',
   Disconnect = 'skaffold.disconnect',
   Build = 'skaffold.build',
