@@ -40,6 +40,12 @@ export interface HostBenchResult {
     minimalRatio?: number;
     /** require() of dist/core.js, the rest of ours, one macrotask after activation returned. */
     coreRequireMs?: number;
+    /**
+     * The host's own part of ours' activation and of the empty ones' (medians): before the
+     * require, waiting for the extension context (a round trip to the workbench), after.
+     */
+    oursHostMs?: number;
+    emptyHostMs?: number;
   };
   /** The provider's cost of redrawing a fully expanded 5,000-resource Resources view, per change. */
   refresh5000?: {
@@ -56,15 +62,32 @@ export interface HostBenchResult {
   refreshesPerSecond: Record<string, number>;
 }
 
+/** Where one activation's time went (bench/host/index.ts, LoadTiming). */
+interface LoadParts {
+  requireMs?: number;
+  activateCallMs?: number;
+  vscodeApiMs?: number;
+  beforeRequireMs?: number;
+  contextWaitMs?: number;
+  afterActivateMs?: number;
+}
+
+/** The host's own part of an activation: before the require, waiting for the context, after activate() returned. */
+function hostPart(t: LoadParts): number | undefined {
+  return t.beforeRequireMs === undefined || t.contextWaitMs === undefined || t.afterActivateMs === undefined
+    ? undefined
+    : t.beforeRequireMs + t.contextWaitMs + t.afterActivateMs;
+}
+
 /** What one run of bench/host/index.ts writes. */
 interface RunResult {
   activation?: {
     oursMs: number;
     emptyMs: number[];
     warmupMs: number;
-    ours: { requireMs?: number; activateCallMs?: number; vscodeApiMs?: number };
+    ours: LoadParts;
     core?: { requireMs?: number };
-    empty: { requireMs?: number; activateCallMs?: number }[];
+    empty: LoadParts[];
     minimalMs?: number;
   };
   refresh5000?: { p50Ms: number; p95Ms: number; rows: number; namedRowsP95Ms?: number | null };
@@ -219,6 +242,8 @@ export async function hostBench(root: string): Promise<HostBenchResult | undefin
         minimalMs: optional(acts.map((a) => a.minimalMs)),
         minimalRatio: optional(acts.map((a) => (a.minimalMs ? a.oursMs / a.minimalMs : undefined))),
         coreRequireMs: optional(acts.map((a) => a.core?.requireMs)),
+        oursHostMs: optional(acts.map((a) => hostPart(a.ours))),
+        emptyHostMs: optional(acts.map((a) => optional(a.empty.map(hostPart)))),
       };
     }
     if (runs.every((x) => x.refresh5000)) {
