@@ -40,20 +40,30 @@ const coreBeside = {
 };
 
 /**
- * The extension is a gRPC client only: grpc-js's server half never runs in it. Those modules
- * are left out of dist/grpc.js (about 50 KB minified) and replaced by a stub that throws if
+ * The extension is a gRPC client only: grpc-js's server half (and its server metrics, ORCA)
+ * never runs in it. Those modules are left out of dist/grpc.js (about 55 KB minified) and
+ * replaced by a stub that throws if
  * anything ever reaches into it, so a grpc-js update that needed them fails loudly in the
  * extension-host tests (which run the bundles) instead of quietly.
  */
-const SERVER_ONLY = /^\.\/(server|server-interceptors|server-call)$/;
+const SERVER_ONLY = /^\.\/(server|server-interceptors|server-call|orca)$/;
+/**
+ * Load-balancing policies for many backends, chosen only by a service config (xDS, DNS TXT
+ * records): the extension talks to one Skaffold on this machine with the default pick_first,
+ * and Skaffold sends no service config. Left out the same way (about 20 KB minified), except
+ * that their `setup()` (which registers the policy, when grpc-js loads) does nothing: a
+ * config naming one would find no such policy.
+ */
+const UNUSED_POLICIES = /^\.\/(load-balancer-weighted-round-robin|load-balancer-outlier-detection)$/;
+const stub = (what, members) => `module.exports = new Proxy(${members}, { get(t, key) { if (typeof key === 'symbol' || key === '__esModule' || key in t) { return t[key]; } throw new Error('grpc-js ${what}.' + String(key) + ' is not bundled: the extension is a gRPC client of one local Skaffold (see esbuild.js)'); } });`;
 const clientOnlyGrpc = {
   name: 'client-only-grpc',
   setup(build) {
-    build.onResolve({ filter: SERVER_ONLY }, (args) => (/[\\/]@grpc[\\/]grpc-js[\\/]/.test(args.importer) ? { path: args.path, namespace: 'grpc-server-stub' } : undefined));
-    build.onLoad({ filter: /.*/, namespace: 'grpc-server-stub' }, (args) => ({
-      contents: `module.exports = new Proxy({}, { get(_, key) { if (typeof key === 'symbol' || key === '__esModule') { return undefined; } throw new Error('grpc-js ${args.path.slice(2)}.' + String(key) + ' is not bundled: the extension is a gRPC client only (see esbuild.js)'); } });`,
-      loader: 'js',
-    }));
+    const inGrpc = (args) => /[\\/]@grpc[\\/]grpc-js[\\/]/.test(args.importer);
+    build.onResolve({ filter: SERVER_ONLY }, (args) => (inGrpc(args) ? { path: args.path, namespace: 'grpc-server-stub' } : undefined));
+    build.onResolve({ filter: UNUSED_POLICIES }, (args) => (inGrpc(args) ? { path: args.path, namespace: 'grpc-policy-stub' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'grpc-server-stub' }, (args) => ({ contents: stub(args.path.slice(2), '{}'), loader: 'js' }));
+    build.onLoad({ filter: /.*/, namespace: 'grpc-policy-stub' }, (args) => ({ contents: stub(args.path.slice(2), '{ setup() {} }'), loader: 'js' }));
   },
 };
 

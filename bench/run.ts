@@ -243,15 +243,19 @@ async function scale(): Promise<void> {
     const ours: number[] = [];
     const held: number[] = [];
     const table = [`| ${curve.what} | ours, CPU per event | bare grpc-js | ours − bare | JS heap held after |`, '|---|---|---|---|---|'];
-    for (const p of curve.points) {
-      const b: Run[] = [];
-      const o: Run[] = [];
-      for (let r = 0; r < rounds; r++) {
+    // Rounds interleave the points (50, 500, 5000, 50, ...), so that the machine's drift over
+    // a curve's minutes weighs on every point alike rather than on one.
+    const runs = curve.points.map(() => ({ b: [] as Run[], o: [] as Run[] }));
+    for (let r = 0; r < rounds; r++) {
+      for (const [i, p] of curve.points.entries()) {
         if (!p.sessions) {
-          b.push(await consumerRun('bare', p.server));
+          runs[i].b.push(await consumerRun('bare', p.server));
         }
-        o.push(await consumerRun('ours', p.server, p.sessions));
+        runs[i].o.push(await consumerRun('ours', p.server, p.sessions));
       }
+    }
+    for (const [i, p] of curve.points.entries()) {
+      const { b, o } = runs[i];
       const us = medianOf(o, perEventUs);
       ours.push(us);
       held.push(medianOf(o, (r) => r.heldHeap));
