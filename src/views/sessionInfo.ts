@@ -40,17 +40,6 @@ export class SessionInfo extends Disposable {
     this.update();
   }
 
-  /** A view created after the others: it gets what they show. */
-  addView(view: vscode.TreeView<unknown>): void {
-    this.views.push(view);
-    if (this.lastDescription) {
-      view.description = this.lastDescription;
-    }
-    if (this.lastMessage !== undefined) {
-      view.message = this.lastMessage;
-    }
-  }
-
   update(): void {
     const shown = this.manager.shown;
     const one = shown.length === 1 ? shown[0] : undefined;
