@@ -24,7 +24,6 @@ let teardown: (() => Promise<void>) | undefined;
 export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi {
   const subs = context.subscriptions;
   let core: Core | undefined;
-  let active = true;
   const load = (): Core => {
     if (!core) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -50,15 +49,12 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
     subs.push(vscode.commands.registerCommand(id, (...args: unknown[]) => load().commands[id](...args)));
   }
   setTimeout(() => {
-    if (active) {
-      load();
+    if (teardown) {
+      load(); // unless deactivated already
     }
   }, 0);
 
-  teardown = async () => {
-    active = false;
-    await core?.teardown(STOP_ON_CLOSE_MS);
-  };
+  teardown = async () => core?.teardown(STOP_ON_CLOSE_MS);
   // The internals are the core's: reading one builds it, if the macrotask above has not yet.
   const internal = <K extends keyof SkaffoldInternals>(key: K) => ({ get: () => load().internals[key], enumerable: true });
   return Object.defineProperties({} as SkaffoldExtensionApi, {
