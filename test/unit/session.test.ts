@@ -80,6 +80,21 @@ class ManualClock implements Clock {
     return [...this.timers].sort((a, b) => a.due - b.due).map((t) => t.delay);
   }
 
+  /**
+   * One turn of Node's timers: runs those pending now that fall due within `ms`, not the ones
+   * they set (Node runs a timer set by a timer at a later turn, after polling for I/O).
+   */
+  turnTimers(ms: number): void {
+    const until = this.time + ms;
+    for (const timer of [...this.timers].filter((t) => t.due <= until).sort((a, b) => a.due - b.due)) {
+      if (this.timers.delete(timer)) {
+        this.time = timer.due;
+        timer.callback();
+      }
+    }
+    this.time = until;
+  }
+
   advance(ms: number): void {
     const until = this.time + ms;
     for (;;) {
@@ -374,6 +389,34 @@ test('after a reconnect the state equals a fresh client\'s and no log entry is d
     });
     assert.equal(view(t.session), view(fresh));
     fresh.dispose();
+  } finally {
+    await t.done();
+  }
+});
+
+test('a quiet spell ends the replay only when no entry was waiting to be read as it ended (a busy host is not a quiet Skaffold)', async () => {
+  const clock = new ManualClock();
+  const t = await setup({}, { clock, settleMs: 20, coalesceMs: 20 });
+  try {
+    let shown = 0;
+    t.session.onDidChangeState((c) => { shown += c.all.has('artifacts') ? 1 : 0; });
+    await t.fake.runDevLoop();
+    t.session.connect();
+    await status(t.session, 'connected');
+    await eventually('the history logged', () => t.session.logRecords.length === t.fake.history.length);
+    await turn();
+    clock.turnTimers(20); // no entry for the settle time: one more turn decides
+    const before = Math.floor(Date.now() / 1000) - 60;
+    t.fake.emit({ timestamp: { seconds: String(before), nanos: 0 }, event: { deployEvent: { status: 'Information', err: 'late history' } }, entry: '' });
+    await eventually('the late history entry logged', () => t.session.logRecords.length === t.fake.history.length);
+    clock.turnTimers(0); // that turn: an entry came, so the replay was still arriving
+    await turn();
+    clock.advance(19);
+    await turn();
+    assert.equal(shown, 0, 'the replay is not shown while its entries still come');
+    clock.advance(1); // quiet for the settle time after the late entry, and nothing came in the next turn
+    await until(t.session, () => shown === 1, 'the replay shown');
+    assert.equal(t.session.state.devLoop.iteration, 0, 'the whole history, as Skaffold sent it');
   } finally {
     await t.done();
   }

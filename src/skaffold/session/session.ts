@@ -74,7 +74,7 @@ export interface SessionOptions {
   idleAfterMs?: number;
   /** Change events: at most one per this many ms under load (default 120). */
   coalesceMs?: number;
-  /** The replay is taken as caught up after this long without a replayed entry (default 50 ms). */
+  /** The replay is taken as caught up after this long without a replayed entry (default 20 ms). */
   settleMs?: number;
   /** Keep looking for Skaffold after it ended or was lost (default true). */
   reconnect?: boolean;
@@ -188,7 +188,7 @@ export class SkaffoldSession implements Disposable {
       idleBackoffMaxMs: options.idleBackoffMaxMs ?? 2000,
       idleAfterMs: options.idleAfterMs ?? 5 * 60_000,
       coalesceMs: options.coalesceMs ?? 120,
-      settleMs: options.settleMs ?? 50,
+      settleMs: options.settleMs ?? 20,
       reconnect: options.reconnect ?? true,
     };
     this.clock = options.clock ?? realClock;
@@ -655,18 +655,32 @@ export class SkaffoldSession implements Disposable {
     this.changes.schedule();
   }
 
-  /** Ends the replay once no entry came for settleMs: checked when that long may have passed. */
+  /**
+   * Ends the replay once no entry came for settleMs: checked when that long may have passed.
+   * Quiet that long, the replay ends one timer later, and only if no entry came in between:
+   * the wait may have been spent busy in this process (a large socket read, other extensions)
+   * rather than waiting for Skaffold, and what the socket holds by then is read before the next
+   * timer runs (Node polls for I/O between two turns of its timers). So a short quiet spell is
+   * enough, without ending a replay that was only waiting to be read.
+   */
   private armSettle(delayMs = this.opts.settleMs): void {
     this.settle.trigger(() => {
       if (!this.replay.replaying) {
         return;
       }
       const quiet = this.clock.now() - this.lastEntryAt;
-      if (quiet >= this.opts.settleMs) {
-        this.endReplay(true);
-      } else {
+      if (quiet < this.opts.settleMs) {
         this.armSettle(this.opts.settleMs - quiet);
+        return;
       }
+      const last = this.lastEntryAt;
+      this.settle.trigger(() => {
+        if (this.lastEntryAt === last) {
+          this.endReplay(true);
+        } else {
+          this.armSettle();
+        }
+      }, 0);
     }, delayMs);
   }
 
