@@ -74,7 +74,7 @@ export interface SessionOptions {
   idleAfterMs?: number;
   /** Change events: at most one per this many ms under load (default 120). */
   coalesceMs?: number;
-  /** The replay is taken as caught up after this long without a replayed entry (default 20 ms). */
+  /** The replay is taken as caught up after this long without a replayed entry (default 10 ms). */
   settleMs?: number;
   /** Keep looking for Skaffold after it ended or was lost (default true). */
   reconnect?: boolean;
@@ -188,7 +188,7 @@ export class SkaffoldSession implements Disposable {
       idleBackoffMaxMs: options.idleBackoffMaxMs ?? 2000,
       idleAfterMs: options.idleAfterMs ?? 5 * 60_000,
       coalesceMs: options.coalesceMs ?? 120,
-      settleMs: options.settleMs ?? 20,
+      settleMs: options.settleMs ?? 10,
       reconnect: options.reconnect ?? true,
     };
     this.clock = options.clock ?? realClock;
