@@ -45,11 +45,14 @@ export type SkaffoldSessionStatus = 'disconnected' | 'connecting' | 'connected' 
 
 export interface SkaffoldSessionSnapshot {
   readonly id: string;
-  /** Where its control API is: `127.0.0.1:50051`. */
+  /** Where its control API is: `127.0.0.1:50051`; for a session read from a file, the file's path. */
   readonly address: string;
   readonly label: string;
-  /** configured: the skaffold.address setting; launched: started by this extension; attached: started elsewhere. */
-  readonly origin: 'configured' | 'launched' | 'attached';
+  /**
+   * configured: the skaffold.address setting; launched: started by this extension; attached:
+   * started elsewhere; file: read from a Skaffold event-log file (nothing live).
+   */
+  readonly origin: 'configured' | 'launched' | 'attached' | 'file';
   /** The Skaffold subcommand when known: dev, debug, run. */
   readonly command?: string;
   readonly status: SkaffoldSessionStatus;

@@ -54,7 +54,8 @@ export class SkaffoldStatusBar extends Disposable {
       this.shown = false;
       return;
     }
-    const sessions = this.manager.shown.map((session) => ({ session, summary: sessionSummary(session) }));
+    // The live dev loops only: an event-log file's verdict is history, not a build to watch.
+    const sessions = this.manager.shown.filter((session) => session.origin !== 'file').map((session) => ({ session, summary: sessionSummary(session) }));
     const { session: worst, summary } = mostUrgent(sessions) ?? { session: this.manager.configured, summary: sessionSummary(this.manager.configured) };
     const many = sessions.length > 1;
     const what = many ? `${oneLine(worst.label, Width.label)} ${summary.text}` : summary.text;

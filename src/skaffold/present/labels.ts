@@ -6,7 +6,7 @@
 import { isLoopbackHost, oneLine as cleanOneLine, Width } from '../base/text';
 import { NOT_STARTED, PortState, ResourceState, SessionState } from '../state/model';
 import { Status } from '../wire/protocol';
-import { SessionProcess, SessionStatus } from '../session/session';
+import { SessionOrigin, SessionProcess, SessionStatus } from '../session/session';
 import { isPod, WorkloadIndex } from '../state/workloads';
 
 export interface Look {
@@ -103,8 +103,17 @@ const NO_PORTS: ReadonlyMap<number, PortState> = new Map();
  * The ports a session forwards now: the state's (kept until Skaffold redeploys), or none
  * once its Skaffold ended or exited, which closed them.
  */
-export function openPorts(session: { status: SessionStatus; process?: SessionProcess; state: SessionState }): ReadonlyMap<number, PortState> {
-  return session.status === 'ended' || session.process?.state === 'exited' ? NO_PORTS : session.state.ports;
+export function openPorts(session: { status: SessionStatus; process?: SessionProcess; state: SessionState; origin?: SessionOrigin }): ReadonlyMap<number, PortState> {
+  return session.status === 'ended' || session.process?.state === 'exited' || session.origin === 'file' ? NO_PORTS : session.state.ports;
+}
+
+/**
+ * The ports a session's view lists: those forwarded now, and for an event-log file, those its
+ * Skaffold forwarded at the end of the log (shown, never opened: they were on another machine
+ * or another day).
+ */
+export function listedPorts(session: { status: SessionStatus; process?: SessionProcess; state: SessionState; origin?: SessionOrigin }): ReadonlyMap<number, PortState> {
+  return session.origin === 'file' ? session.state.ports : openPorts(session);
 }
 
 /**
@@ -251,7 +260,11 @@ export function summarize(status: SessionStatus, state: SessionState): Summary {
  * A session at a glance: as `summarize`, and for a Skaffold we started, its process:
  * starting (API not up yet), stopping (cleaning up), exited with its code.
  */
-export function sessionSummary(session: { status: SessionStatus; state: SessionState; process?: SessionProcess }): Summary {
+export function sessionSummary(session: { status: SessionStatus; state: SessionState; process?: SessionProcess; origin?: SessionOrigin }): Summary {
+  if (session.origin === 'file') {
+    // What the log says at its end, as a connected session would show it; `opening` meanwhile.
+    return session.status === 'connecting' ? { kind: 'connecting', text: 'opening' } : summarize('connected', session.state);
+  }
   const p = session.process;
   if (p?.state === 'stopping') {
     return { kind: 'stopping', text: 'stopping' };

@@ -21,8 +21,11 @@ import { ChangeCoalescer } from './changes';
  */
 export type SessionStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'failed';
 
-/** How a session came to be: the `skaffold.address` setting, started by us, or attached to. */
-export type SessionOrigin = 'configured' | 'launched' | 'attached';
+/**
+ * How a session came to be: the `skaffold.address` setting, started by us, attached to, or
+ * read from an event-log file (nothing live: its address is the file's path).
+ */
+export type SessionOrigin = 'configured' | 'launched' | 'attached' | 'file';
 
 /** An Execute sent from VS Code: when (this machine's clock, ms) and for which phases. */
 export interface SentIntent {
@@ -258,6 +261,34 @@ export class SkaffoldSession implements Disposable {
     this.setStatus('ended', reason);
   }
 
+  /**
+   * A session read from an event-log file (origin `file`): a batch of its entries, reduced
+   * as a live session reduces them, so that the views fill as the file is read. The file's
+   * entries are its whole history: nothing is asked of a Skaffold, and none is replayed.
+   * They go to the event log (bounded) but are not announced one by one (onDidLog).
+   */
+  loadEntries(entries: readonly LogEntry[]): void {
+    if (this.disposed || this.origin !== 'file' || this.stopped) {
+      return;
+    }
+    if (this._status !== 'connecting') {
+      this.setStatus('connecting');
+    }
+    for (const entry of entries) {
+      this.log.add(entry);
+    }
+    this.reduce(entries);
+  }
+
+  /** The file was read: the session shows its last state as `ended`, `summary` telling what was read. */
+  endLoading(summary: string): void {
+    if (this.disposed || this.origin !== 'file') {
+      return;
+    }
+    this.stopped = true;
+    this.setStatus('ended', new SkaffoldError('ended', summary));
+  }
+
   /** The event log, oldest first. */
   get logRecords(): LogRecord[] {
     return this.log.records();
@@ -267,9 +298,9 @@ export class SkaffoldSession implements Disposable {
     this.log.resize(size);
   }
 
-  /** Starts connecting (a no-op while connected or already trying). */
+  /** Starts connecting (a no-op while connected or already trying, and for a file's session). */
   connect(): void {
-    if (this.disposed || this.stopped) {
+    if (this.disposed || this.stopped || this.origin === 'file') {
       return;
     }
     if (this._status === 'connected' || this._status === 'connecting' || this._status === 'reconnecting') {

@@ -108,6 +108,23 @@ export class SessionManager implements Disposable {
     return session;
   }
 
+  /**
+   * Adds the session of an event-log file (origin `file`, its address the file's path),
+   * replacing one already open for the same file: opening it again reads it again.
+   */
+  addFile(file: string, label: string): SkaffoldSession {
+    const existing = this._sessions.find((s) => s.origin === 'file' && s.address === file);
+    if (existing) {
+      this.remove(existing);
+    }
+    const session = this.track(new SkaffoldSession({
+      ...this.options.sessionDefaults, address: file, origin: 'file', label, reconnect: false, id: `file-${this.nextId++}`, logger: this.logger, eventLogSize: this.eventLogSize,
+    }));
+    this.logger.info(`[sessions] opened ${session.label} from a file`);
+    this.announce(true);
+    return session;
+  }
+
   /** Closes a session and forgets it; the configured session is disconnected instead. */
   remove(session: SkaffoldSession): void {
     if (session === this.configured) {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { StateChange } from '../../skaffold/state/model';
-import { openPorts, portUrl } from '../../skaffold/present/labels';
+import { listedPorts, openPorts, portUrl } from '../../skaffold/present/labels';
 import { currentIteration, portRow } from '../../skaffold/present/rows';
 import { SkaffoldSession } from '../../skaffold/session/session';
 import { SessionTree, TreePart } from './sessionTree';
@@ -47,7 +47,7 @@ class PortsPart implements TreePart<PortNode> {
   }
 
   roots(): PortNode[] {
-    const ports = openPorts(this.session);
+    const ports = listedPorts(this.session);
     for (const p of this.nodes.keys()) {
       if (!ports.has(p)) {
         this.nodes.delete(p);
@@ -68,7 +68,7 @@ class PortsPart implements TreePart<PortNode> {
   }
 
   item(element: PortNode): vscode.TreeItem {
-    const p = openPorts(this.session).get(element.localPort);
+    const p = listedPorts(this.session).get(element.localPort);
     if (!p) {
       return new vscode.TreeItem(String(element.localPort));
     }
@@ -78,7 +78,7 @@ class PortsPart implements TreePart<PortNode> {
     item.description = row.description;
     item.iconPath = lookIcon(row.look);
     item.accessibilityInformation = { label: row.accessible };
-    const url = portUrl(p);
+    const url = openPorts(this.session).has(p.localPort) ? portUrl(p) : undefined;
     item.contextValue = url ? 'port.openable' : 'port';
     item.tooltip = new Tooltip().heading(url ?? `port ${p.localPort}`).line('Resource', `${p.resourceType ?? ''}/${p.resourceName ?? ''}`)
       .line('Namespace', p.namespace).line('Pod', p.podName).line('Container', p.containerName).line('Port name', p.portName)

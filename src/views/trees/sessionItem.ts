@@ -8,6 +8,7 @@ const ORIGIN: Record<SkaffoldSession['origin'], string> = {
   configured: 'the skaffold.address setting',
   launched: 'started from VS Code',
   attached: 'attached',
+  file: 'an event-log file (read only)',
 };
 
 /** A Skaffold we started that has not exited: Stop applies. */
