@@ -16,6 +16,7 @@ import { attachDebugger } from './debug';
 import { showContainerLogs, showOutput } from './logs';
 import { openDocs } from './openDocs';
 import { showTimeline } from './timeline';
+import { exportSession, openEventLog } from './eventLog';
 import { SkaffoldSession } from '../skaffold/session/session';
 import { LogChannels } from '../views/output/logChannels';
 import { TimelinePanel } from '../views/webview/timelinePanel';
@@ -73,6 +74,8 @@ export function commandHandlers({ manager, launcher, log, memory, warnings, conf
     [CommandId.ShowOutput]: (node) => showOutput(manager, logs, node),
     [CommandId.AttachDebugger]: (node) => attachDebugger({ manager, configOf }, node),
     [CommandId.ShowTimeline]: (node) => showTimeline(manager, timeline, node),
+    [CommandId.OpenEventLog]: (uri) => openEventLog(manager, logs, uri),
+    [CommandId.ExportSession]: (node) => exportSession(manager, node),
     [CommandId.OpenDocs]: (url) => openDocs(url),
   };
   for (const id of Object.values(CommandId)) {

@@ -26,6 +26,8 @@ export enum CommandId {
   ShowOutput = 'skaffold.showOutput',
   AttachDebugger = 'skaffold.attachDebugger',
   ShowTimeline = 'skaffold.showTimeline',
+  OpenEventLog = 'skaffold.openEventLog',
+  ExportSession = 'skaffold.exportSession',
   /** Opens one of our own Skaffold documentation links (from a problem's quick fix). */
   OpenDocs = 'skaffold.openDocs',
 }
