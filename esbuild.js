@@ -4,7 +4,8 @@
 //   behind them (src/extension.ts).
 // - dist/core.js: the rest of the extension (src/core.ts), required one macrotask after
 //   activation, or at the first row a view asks for or the first command run.
-// - dist/grpc.js: grpc-js and proto-loader (with protobufjs), required at the first
+// - dist/grpc.js: grpc-js and proto-loader (with protobufjs, which reading and writing event-log
+//   files uses too: src/skaffold/wire/protoJson.ts), required at the first
 //   connection (src/skaffold/session/session.ts loads the client lazily).
 // - dist/yaml.js: the YAML parser, required when a skaffold.yaml is first read (launching).
 // Activation parses neither of the two: they are files of their own, not parts of the bundle.
@@ -14,13 +15,13 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
 /** Packages that live in a bundle of their own beside dist/extension.js. */
-const BESIDE = { yaml: './yaml.js', '@grpc/grpc-js': './grpc.js', '@grpc/proto-loader': './grpc.js' };
+const BESIDE = { yaml: './yaml.js', '@grpc/grpc-js': './grpc.js', '@grpc/proto-loader': './grpc.js', protobufjs: './grpc.js' };
 
 /** In the extension bundle, `require('<package>')` of those loads its file at run time. */
 const besideBundles = {
   name: 'beside-bundles',
   setup(build) {
-    build.onResolve({ filter: /^(yaml|@grpc\/grpc-js|@grpc\/proto-loader)$/ }, (args) => ({ path: args.path, namespace: 'beside' }));
+    build.onResolve({ filter: /^(yaml|@grpc\/grpc-js|@grpc\/proto-loader|protobufjs)$/ }, (args) => ({ path: args.path, namespace: 'beside' }));
     build.onLoad({ filter: /.*/, namespace: 'beside' }, (args) => ({
       contents: args.path === 'yaml'
         ? `module.exports = require(${JSON.stringify(BESIDE.yaml)});`
@@ -101,7 +102,7 @@ async function main() {
     esbuild.context({
       ...common,
       stdin: {
-        contents: "module.exports = { '@grpc/grpc-js': require('@grpc/grpc-js'), '@grpc/proto-loader': require('@grpc/proto-loader') };",
+        contents: "module.exports = { '@grpc/grpc-js': require('@grpc/grpc-js'), '@grpc/proto-loader': require('@grpc/proto-loader'), protobufjs: require('protobufjs') };",
         resolveDir: __dirname,
         sourcefile: 'grpc-entry.js',
       },

@@ -341,6 +341,59 @@ describe('Several Skaffold sessions', () => {
       assert.deepStrictEqual(pwned().filter((f) => fs.existsSync(f)), [], 'no shell ran the name');
     });
   });
+
+  describe('an event log opened from a file', () => {
+    const recorded = (scenario: string, file = 'events.json') => vscode.Uri.file(path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'test', 'fixtures', 'recorded', scenario, file));
+    const opened: SkaffoldSession[] = [];
+
+    afterEach(async () => {
+      for (const s of opened.splice(0)) {
+        await forget(ext, s);
+      }
+    });
+
+    it('shows in every view, read only: its rows, its history, Skaffold\'s output, and no live command', async () => {
+      const failing = await vscode.commands.executeCommand<SkaffoldSession>('skaffold.openEventLog', recorded('build-fail-rebuild'));
+      assert.ok(failing, 'the command returns the session');
+      opened.push(failing);
+      assert.strictEqual(failing.origin, 'file');
+      assert.strictEqual(failing.status, 'ended');
+      // Alone, its rows are the views' rows.
+      const artifacts = await rows(ext.views.artifacts);
+      assert.deepStrictEqual(artifacts.map((r) => `${r.label}: ${r.description}`).sort(), ['example/app: built', 'example/worker: up to date · #0']);
+      assert.ok(artifacts.every((r) => !/buildable/.test(r.contextValue ?? '')), 'no Build Now on its artifacts');
+      const resources = (await rows(ext.views.resources)).map((r) => r.label);
+      assert.ok(resources.includes('deployment/app') && resources.includes('deployment/worker'), resources.join(', '));
+      const ports = await rows(ext.views.ports);
+      assert.deepStrictEqual(ports.map((r) => [r.label, r.contextValue]), [['localhost:47480', 'port']], 'listed, never opened');
+      const history = await rows(ext.views.history);
+      assert.strictEqual(history.length, 3, history.map((r) => r.label).join(', '));
+      assert.ok(history.some((r) => /fail/i.test(`${r.description} ${r.tooltip}`)), 'the failed iteration is in the history');
+      assert.ok(!statusBar(ext).text.includes('events.json'), 'the status bar watches live loops only');
+      const appNode = (await ext.views.artifacts.getChildren())?.find((n) => (n as { name?: string }).name === 'example/app');
+      const channel = await vscode.commands.executeCommand<vscode.OutputChannel | undefined>('skaffold.showOutput', appNode);
+      assert.ok(channel, 'Skaffold\'s output of its last build, from the .v2 file');
+
+      // With a second log open, each is a session row, with no control command on it.
+      const ok = await vscode.commands.executeCommand<SkaffoldSession>('skaffold.openEventLog', recorded('ok', 'events.json.v2'));
+      assert.ok(ok);
+      opened.push(ok);
+      const roots = await rows(ext.views.artifacts);
+      assert.deepStrictEqual(roots.map((r) => [r.label, r.description]), [['events.json', 'ready'], ['events.json', 'ready']]);
+      for (const r of roots) {
+        assert.strictEqual(r.contextValue, 'session;origin=file;status=ended;dismissable');
+        assert.match(r.tooltip, /From: an event-log file \(read only\)/);
+        assert.match(r.tooltip, /Read \d+ events from events\.json, and Skaffold's output from events\.json\.v2\./);
+      }
+    });
+
+    it('a file that is not an event log is refused with a message, and nothing is opened', async () => {
+      const before = ext.manager.sessions.length;
+      const session = await vscode.commands.executeCommand<SkaffoldSession | undefined>('skaffold.openEventLog', recorded('ok', 'skaffold.yaml'));
+      assert.strictEqual(session, undefined);
+      assert.strictEqual(ext.manager.sessions.length, before);
+    });
+  });
 });
 
 /**
@@ -357,7 +410,8 @@ function wrappedStandin(dir: string, { argvFile, delayMs = 0 }: { argvFile?: str
     `const start = () => require(${JSON.stringify(standinModule)}).main(process.argv);`,
     `setTimeout(start, ${Number(delayMs)});`,
     '',
-  ].join('\n'), { mode: 0o755 });
+  ].join('\n'), { mode: 0o755 
+});
   return wrapper;
 }
 

@@ -63,7 +63,7 @@ export function sessionItem(session: SkaffoldSession, node: SessionNode): vscode
     .line('Skaffold', session.state.skaffoldVersion).line('Iteration', session.state.devLoop.iteration >= 0 ? `#${session.state.devLoop.iteration}` : undefined)
     .line('Command', session.command).line('Process', session.process?.pid).line('From', ORIGIN[session.origin]);
   if (session.status !== 'connected' && session.lastError) {
-    tip.line('Why', session.lastError.message);
+    tip.line(session.origin === 'file' ? 'File' : 'Why', session.lastError.message);
   }
   item.tooltip = tip.md;
   return item;
