@@ -30,6 +30,8 @@ import { DebugAutoAttach } from './views/debug/debugAutoAttach';
 import { HistoryView } from './views/trees/historyView';
 import { LogChannels } from './views/output/logChannels';
 import { ProblemsProvider } from './views/problems/problemsProvider';
+import { ProjectIndexes } from './views/project/projectIndexes';
+import { SkaffoldCodeLens } from './views/project/codeLensProvider';
 import { TimelinePanel } from './views/webview/timelinePanel';
 
 /** The extension's internals that its own tests and benchmarks read (through activate()'s result). */
@@ -106,7 +108,10 @@ export function startCore(context: vscode.ExtensionContext, shell: ShellViews): 
   const configOf = (s: SkaffoldSession) => launcher.configOf(s);
   const timeline = new TimelinePanel(manager, (s) => logs.causesOf(s));
   subs.push(timeline);
-  subs.push(new ProblemsProvider({ manager, logger, configOf, settings }));
+  const indexes = new ProjectIndexes({ configOf });
+  subs.push(indexes);
+  subs.push(new ProblemsProvider({ manager, logger, configOf, settings, indexes }));
+  subs.push(new SkaffoldCodeLens({ manager, indexes, logger, settings }));
   subs.push(new DebugAutoAttach(manager, settings, (node) => vscode.commands.executeCommand(CommandId.AttachDebugger, node)));
   subs.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new SkaffoldTaskProvider(launcher, context.workspaceState)));
 

@@ -11,6 +11,7 @@ export interface Settings {
   debugAutoAttach: boolean;
   logsMaxLines: number;
   problemsEnabled: boolean;
+  codeLensEnabled: boolean;
 }
 
 /** Every key the extension reads. `executable` is not in the snapshot: see commands/executableConsent. */
@@ -25,6 +26,7 @@ export const SettingKey = {
   debugAutoAttach: 'skaffold.debug.autoAttach',
   logsMaxLines: 'skaffold.logs.maxLines',
   problemsEnabled: 'skaffold.problems.enabled',
+  codeLensEnabled: 'skaffold.codeLens.enabled',
 } as const;
 
 export function readSettings(): Settings {
@@ -39,6 +41,7 @@ export function readSettings(): Settings {
     debugAutoAttach: c.get<boolean>(SettingKey.debugAutoAttach, false) === true,
     logsMaxLines: Math.min(1_000_000, Math.max(100, Math.floor(c.get<number>(SettingKey.logsMaxLines, 10_000)) || 10_000)),
     problemsEnabled: c.get<boolean>(SettingKey.problemsEnabled, true) !== false,
+    codeLensEnabled: c.get<boolean>(SettingKey.codeLensEnabled, true) !== false,
   };
 }
 

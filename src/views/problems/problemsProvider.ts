@@ -1,10 +1,7 @@
-import * as path from 'path';
 import * as vscode from 'vscode';
 import { LiveSettings } from '../../common/settings';
 import { CommandId, DIAGNOSTIC_SOURCE } from '../../common/ids';
 import { Disposable } from '../../common/disposable';
-// Types only: the module (and the YAML parser under it) loads when a problem is first placed.
-import type { ConfigIndex, ProjectFiles } from '../../skaffold/project/configLocations';
 import { Logger } from '../../skaffold/base/events';
 import { Delayer } from '../../skaffold/base/schedule';
 import { Section } from '../../skaffold/state/model';
@@ -12,16 +9,16 @@ import type { Problem } from '../../skaffold/project/problems';
 import { SkaffoldSession } from '../../skaffold/session/session';
 import { SessionManager } from '../../skaffold/session/sessionManager';
 import type { SuggestionAction } from '../../skaffold/project/suggestions';
+import { ProjectIndexes } from '../project/projectIndexes';
 
-type Placing = typeof import('../../skaffold/project/configLocations') & typeof import('../../skaffold/project/problems') & typeof import('../../skaffold/project/suggestions');
+// Types only: the modules (and the YAML parser under them) load when a problem is first placed.
+type Placing = typeof import('../../skaffold/project/problems') & typeof import('../../skaffold/project/suggestions');
 let placing: Placing | undefined;
 
 async function loadPlacing(): Promise<Placing> {
   if (!placing) {
-    const [locations, problems, suggestions] = await Promise.all([
-      import('../../skaffold/project/configLocations'), import('../../skaffold/project/problems'), import('../../skaffold/project/suggestions'),
-    ]);
-    placing = { ...locations, ...problems, ...suggestions };
+    const [problems, suggestions] = await Promise.all([import('../../skaffold/project/problems'), import('../../skaffold/project/suggestions')]);
+    placing = { ...problems, ...suggestions };
   }
   return placing;
 }
@@ -29,16 +26,13 @@ async function loadPlacing(): Promise<Placing> {
 /** The sections whose change can add or clear a problem. */
 const PROBLEM_SECTIONS: Section[] = ['artifacts', 'resources', 'deploy', 'fileSync', 'statusCheck', 'devLoop'];
 
-/** Bounds on what is read to place problems: workspace files are input like any other. */
-const MAX_CANDIDATE_CONFIGS = 20;
-const MAX_FILE_BYTES = 2 * 1024 * 1024;
-const MAX_GLOB_RESULTS = 500;
-
 export interface ProblemsOptions {
   manager: SessionManager;
   logger: Logger;
-  /** The skaffold.yaml a session started from VS Code runs, when it was. */
+  /** The skaffold.yaml a session started from VS Code runs, when it was (used when `indexes` is not given). */
   configOf(session: SkaffoldSession): string | undefined;
+  /** The workspace's project indexes, shared with the CodeLens; one of its own when absent. */
+  indexes?: ProjectIndexes;
   /** `skaffold.problems.enabled`, followed live. */
   settings: LiveSettings;
   /** Wait this long after a change before placing problems again (default 150 ms). */
@@ -60,17 +54,18 @@ interface Placed {
 export class ProblemsProvider extends Disposable implements vscode.CodeActionProvider {
   /** Created with the first problem: nothing to show until then. */
   private collection: vscode.DiagnosticCollection | undefined;
-  private readonly indexes = new Map<string, Promise<ConfigIndex>>();
-  private candidates: Promise<string[]> | undefined;
+  private readonly indexes: ProjectIndexes;
   private readonly placed = new Map<string, Placed[]>();
   private readonly updates: Delayer;
   private running: Promise<void> | undefined;
   private again = false;
   private enabled: boolean;
-  private watching = false;
+  private offering = false;
 
   constructor(private readonly options: ProblemsOptions) {
     super();
+    this.indexes = options.indexes ?? this._register(new ProjectIndexes({ configOf: options.configOf }));
+    this._register(this.indexes.onDidChange(() => this.schedule()));
     this.updates = this._register(new Delayer(options.debounceMs ?? 150));
     this.enabled = options.settings.value.problemsEnabled;
     this._register(options.settings.watch('problemsEnabled', (enabled) => this.setEnabled(enabled)));
@@ -82,32 +77,17 @@ export class ProblemsProvider extends Disposable implements vscode.CodeActionPro
     this._register(options.manager.onDidChangeSessions(() => this.schedule()));
   }
 
-  /** Watches the workspace's YAML (and offers quick fixes) from the first problem on, not at activation. */
-  private watch(): void {
-    if (this.watching) {
+  /** Offers quick fixes from the first problem on, not at activation (the indexes watch the YAML from then on too). */
+  private offerQuickFixes(): void {
+    if (this.offering) {
       return;
     }
-    this.watching = true;
-    const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}'));
-    const forget = (uri: vscode.Uri) => this.forget(uri);
-    this._register(watcher.onDidChange(forget));
-    this._register(watcher.onDidCreate(forget));
-    this._register(watcher.onDidDelete(forget));
-    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.forget()));
+    this.offering = true;
     this._register(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }));
   }
 
   setEnabled(enabled: boolean): void {
     this.enabled = enabled;
-    this.schedule();
-  }
-
-  private forget(uri?: vscode.Uri): void {
-    if (!uri || /skaffold[^/\\]*\.ya?ml$/i.test(uri.fsPath)) {
-      this.candidates = undefined;
-    }
-    // Any YAML may be a manifest or a required config: index again.
-    this.indexes.clear();
     this.schedule();
   }
 
@@ -137,13 +117,13 @@ export class ProblemsProvider extends Disposable implements vscode.CodeActionPro
     const failing = this.options.manager.sessions.filter((s) => mayHaveProblems(s));
     if (this.enabled && failing.length > 0) {
       const { computeProblems } = await loadPlacing();
-      this.watch();
+      this.offerQuickFixes();
       for (const session of failing) {
-        const root = await this.rootConfig(session);
+        const root = await this.indexes.rootConfig(session);
         if (!root || this.isDisposed) {
           continue;
         }
-        const index = await this.index(root);
+        const index = await this.indexes.index(root);
         for (const problem of computeProblems(session.state, index)) {
           const list = byFile.get(problem.file) ?? [];
           if (!list.some((p) => sameProblem(p.problem, problem))) {
@@ -165,40 +145,6 @@ export class ProblemsProvider extends Disposable implements vscode.CodeActionPro
     for (const [file, list] of byFile) {
       this.placed.set(file, list);
     }
-  }
-
-  /** The skaffold.yaml of a session: the one we started it with, else the workspace's that declares its artifacts. */
-  private async rootConfig(session: SkaffoldSession): Promise<string | undefined> {
-    const launched = this.options.configOf(session);
-    if (launched) {
-      return launched;
-    }
-    const artifacts = [...session.state.artifacts.keys()];
-    if (artifacts.length === 0 && session.state.resources.size === 0) {
-      return undefined;
-    }
-    const candidates = await (this.candidates ??= findCandidates());
-    let best: string | undefined;
-    let bestScore = 0;
-    for (const file of candidates) {
-      const index = await this.index(file);
-      const declared = new Set(index.artifacts.map((a) => a.image));
-      const score = artifacts.filter((a) => declared.has(a)).length;
-      if (score > bestScore) {
-        best = file;
-        bestScore = score;
-      }
-    }
-    return best ?? (candidates.length === 1 && artifacts.length === 0 ? candidates[0] : undefined);
-  }
-
-  private index(root: string): Promise<ConfigIndex> {
-    let index = this.indexes.get(root);
-    if (!index) {
-      index = loadPlacing().then(({ indexSkaffoldProject }) => indexSkaffoldProject(root, workspaceFiles));
-      this.indexes.set(root, index);
-    }
-    return index;
   }
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {
@@ -295,41 +241,3 @@ function toCodeAction(a: SuggestionAction, placed: Placed, diagnostic: vscode.Di
   }
   return action;
 }
-
-/** The workspace's Skaffold configs, nearest first, bounded. */
-async function findCandidates(): Promise<string[]> {
-  const uris = await vscode.workspace.findFiles('**/skaffold*.{yaml,yml}', '**/{node_modules,.git,vendor}/**', MAX_CANDIDATE_CONFIGS);
-  return uris.map((u) => u.fsPath).sort((a, b) => a.split(path.sep).length - b.split(path.sep).length || a.localeCompare(b));
-}
-
-/** Reads and globs through VS Code's file system, so that it works in remote windows too. */
-const workspaceFiles: ProjectFiles = {
-  async read(file: string): Promise<string | undefined> {
-    try {
-      const uri = vscode.Uri.file(file);
-      const stat = await vscode.workspace.fs.stat(uri);
-      if (!(stat.type & vscode.FileType.File) || stat.size > MAX_FILE_BYTES) {
-        return undefined;
-      }
-      return new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
-    } catch {
-      return undefined;
-    }
-  },
-  async stat(file: string) {
-    try {
-      const stat = await vscode.workspace.fs.stat(vscode.Uri.file(file));
-      const type = stat.type & vscode.FileType.Directory ? 'directory' as const : stat.type & vscode.FileType.File ? 'file' as const : 'other' as const;
-      return { type, size: stat.size };
-    } catch {
-      return undefined;
-    }
-  },
-  async glob(baseDir: string, pattern: string): Promise<string[]> {
-    if (!/[*?[\]{}]/.test(pattern)) {
-      return [path.resolve(baseDir, pattern)];
-    }
-    const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(vscode.Uri.file(baseDir), pattern), null, MAX_GLOB_RESULTS);
-    return uris.map((u) => u.fsPath).sort();
-  },
-};
