@@ -14,6 +14,7 @@ import { SessionStatus, SkaffoldSession } from '../src/skaffold/session/session'
 import type { ServerOptions } from './streamServer';
 import type { ConsumerOptions, ConsumerResult } from './consumer';
 import { hostBench } from './hostBench';
+import { codeLensBench, openLogBench } from './eventLogBench';
 import { FakeSkaffold } from '../test/fakes/skaffoldFake';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -450,6 +451,12 @@ async function main(): Promise<void> {
   if (want('host')) {await extensionHost();}
   if (want('reconnect')) {await reconnect();}
   if (want('size')) {await sizeAndLoad();}
+  if (want('files')) {
+    console.log('8. event-log files and CodeLens');
+    for (const row of [...await openLogBench(ROUNDS), ...await codeLensBench(ROUNDS)]) {
+      report(row);
+    }
+  }
   console.log('\n| What | Measured | Target | Met |');
   for (const r of rows) {
     console.log(`| ${r.what} | ${r.value}${r.unit} | ${r.target} | ${r.ok ? 'yes' : 'NO'} |`);

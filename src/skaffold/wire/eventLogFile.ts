@@ -8,7 +8,7 @@
  * (protoJson.ts), so an exported session is what Skaffold would have written.
  */
 import * as fs from 'fs';
-import { codecFor, EventFormat } from './protoJson';
+import { codecFor, EventFormat, ProtoJsonCodec } from './protoJson';
 
 type Json = Record<string, unknown>;
 
@@ -83,6 +83,7 @@ export async function readEventLog(file: string, onEvents: (events: Json[], form
     let skipping = false;
     let batch: Json[] = [];
     let lineNo = 0;
+    let codec: ProtoJsonCodec | undefined;
 
     const problem = (reason: string) => {
       summary.firstProblem ??= { line: lineNo, reason };
@@ -108,7 +109,8 @@ export async function readEventLog(file: string, onEvents: (events: Json[], form
         problem(format ? `a ${format} event in a ${summary.format} file` : 'not a Skaffold event');
         return;
       }
-      const event = codecFor(format).fromJson(value);
+      codec ??= codecFor(format);
+      const event = codec.fromJson(value);
       if (!event) {
         summary.malformed++;
         problem('not a Skaffold event');

@@ -37,6 +37,9 @@ interface Shape {
   jsonNames: Map<protobuf.Field, string>;
 }
 
+/** What a field holds, told once per field (protobufjs computes `fullName` at every read). */
+type FieldKind = 'message' | 'timestamp' | 'enum' | 'scalar';
+
 /** protoc's JSON name of a field: lowerCamelCase of its name (`task_id` → `taskId`). */
 function jsonNameOf(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -45,6 +48,7 @@ function jsonNameOf(name: string): string {
 /** Converts one format's messages; made once per format (see codecFor). */
 export class ProtoJsonCodec {
   private readonly shapes = new Map<protobuf.Type, Shape>();
+  private readonly kinds = new Map<protobuf.Field, FieldKind>();
 
   constructor(private readonly root: protobuf.Type) {}
 
@@ -66,6 +70,8 @@ export class ProtoJsonCodec {
       const jsonNames = new Map<protobuf.Field, string>();
       for (const f of ordered) {
         f.resolve();
+        const t = f.resolvedType;
+        this.kinds.set(f, !t ? 'scalar' : !('fieldsArray' in t) ? 'enum' : t.fullName === TIMESTAMP ? 'timestamp' : 'message');
         const json = jsonNameOf(f.name);
         jsonNames.set(f, json);
         byKey.set(f.name, f);
@@ -134,15 +140,15 @@ export class ProtoJsonCodec {
 
   /** One value of the field's type; `element`: in a list or map, where zero values are kept. */
   private readSingle(field: protobuf.Field, value: unknown, depth: number, element: boolean): unknown {
-    const resolved = field.resolvedType;
-    if (resolved && 'fieldsArray' in resolved) {
-      const type = resolved;
-      if (type.fullName === TIMESTAMP) {
-        return typeof value === 'string' ? parseTimestamp(value) : undefined;
-      }
-      return isObject(value) ? this.readMessage(type, value, depth + 1) : undefined;
+    const kind = this.kinds.get(field);
+    if (kind === 'timestamp') {
+      return typeof value === 'string' ? parseTimestamp(value) : undefined;
     }
-    if (resolved) {
+    const resolved = field.resolvedType;
+    if (kind === 'message') {
+      return isObject(value) ? this.readMessage(resolved as protobuf.Type, value, depth + 1) : undefined;
+    }
+    if (kind === 'enum') {
       const values = (resolved as protobuf.Enum).values;
       const names = (resolved as protobuf.Enum).valuesById;
       if (typeof value === 'string') {
@@ -225,14 +231,15 @@ export class ProtoJsonCodec {
   }
 
   private writeSingle(field: protobuf.Field, value: unknown, depth: number, element: boolean): string | undefined {
-    const resolved = field.resolvedType;
-    if (resolved && 'fieldsArray' in resolved) {
-      if (resolved.fullName === TIMESTAMP) {
-        return isObject(value) ? JSON.stringify(formatTimestamp(value)) : undefined;
-      }
-      return isObject(value) ? this.writeMessage(resolved, value, depth + 1) : undefined;
+    const kind = this.kinds.get(field);
+    if (kind === 'timestamp') {
+      return isObject(value) ? JSON.stringify(formatTimestamp(value)) : undefined;
     }
-    if (resolved) {
+    const resolved = field.resolvedType;
+    if (kind === 'message') {
+      return isObject(value) ? this.writeMessage(resolved as protobuf.Type, value, depth + 1) : undefined;
+    }
+    if (kind === 'enum') {
       const e = resolved as protobuf.Enum;
       const number = typeof value === 'number' ? value : e.values[String(value)];
       if (number === 0 && !element) {
@@ -286,17 +293,26 @@ function mapKeyOrder(keyType: string): (a: string, b: string) => number {
   };
 }
 
+/** The last date and time parsed (a log's lines share their second): text → seconds. */
+let lastWhole = '';
+let lastSeconds = 0;
+
 /** RFC 3339 (`2026-11-24T13:40:11.221516827Z`, any offset) → { seconds, nanos } as the wire gives it. */
 export function parseTimestamp(text: string): { seconds?: string; nanos?: number } | undefined {
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/i.exec(text);
   if (!m) {
     return undefined;
   }
-  const ms = Date.parse(`${m[1]}${m[3].toUpperCase()}`);
-  if (!Number.isFinite(ms)) {
-    return undefined;
+  const whole = `${m[1]}${m[3].toUpperCase()}`;
+  if (whole !== lastWhole) {
+    const ms = Date.parse(whole);
+    if (!Number.isFinite(ms)) {
+      return undefined;
+    }
+    lastWhole = whole;
+    lastSeconds = Math.floor(ms / 1000);
   }
-  const seconds = Math.floor(ms / 1000);
+  const seconds = lastSeconds;
   const nanos = m[2] ? Number(m[2].padEnd(9, '0')) : 0;
   const out: { seconds?: string; nanos?: number } = {};
   if (seconds !== 0) {
@@ -337,17 +353,18 @@ const codecs = new Map<string, ProtoJsonCodec>();
  * The codec of one format's events (v1 LogEntry, v2 Event), or of another of its messages
  * (`proto.State`): our proto loaded at the first use (protobufjs, as proto-loader loads it).
  */
-export function codecFor(format: EventFormat, typeName = format === 'v1' ? 'proto.LogEntry' : 'proto.v2.Event', protoDir: string = findProtoDir()): ProtoJsonCodec {
+export function codecFor(format: EventFormat, typeName = format === 'v1' ? 'proto.LogEntry' : 'proto.v2.Event', protoDir?: string): ProtoJsonCodec {
   const key = `${format}:${typeName}`;
   let codec = codecs.get(key);
   if (!codec) {
     let root = roots.get(format);
     if (!root) {
+      const dir = protoDir ?? findProtoDir();
       // Required here: the proto is parsed when a file is first opened or written, not at activation.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const pb = require('protobufjs') as typeof protobuf;
       root = new pb.Root();
-      root.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(protoDir, target));
+      root.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(dir, target));
       root.loadSync(format === 'v1' ? 'skaffold.proto' : 'v2/skaffold.proto', { keepCase: true });
       root.resolveAll();
       roots.set(format, root);
