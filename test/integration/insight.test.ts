@@ -51,6 +51,50 @@ describe('Problems, logs, debugging and history', () => {
     await fake.stop();
   });
 
+  it('CodeLens: each artifact\'s state and actions above its image: line, each workload\'s verdict above its name:, off with the setting', async () => {
+    const lenses = async (uri: vscode.Uri) => ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [])
+      .map((l) => ({ line: l.range.start.line, title: l.command?.title ?? '', command: l.command?.command, args: l.command?.arguments }));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(skaffoldYaml()), { preview: false });
+    const appLine = lineOf(skaffoldYaml().fsPath, /image: example\/app$/);
+    const onApp = async () => (await lenses(skaffoldYaml())).filter((l) => l.line === appLine);
+    await eventually('the lenses of example/app', async () => (await onApp()).some((l) => /built/.test(l.title)));
+    const app = await onApp();
+    assert.match(app[0].title, /^\$\(pass\) built (just now|\d+s ago)/, app[0].title);
+    assert.deepStrictEqual(app.slice(1).map((l) => l.title), ['Show Output', 'Show Logs'], 'auto build is on: no Build Now');
+    assert.deepStrictEqual(app[1].args, [{ sessionId: ext.session.id, kind: 'artifact', name: 'example/app' }]);
+    const workerLine = lineOf(skaffoldYaml().fsPath, /image: example\/worker$/);
+    assert.ok((await lenses(skaffoldYaml())).some((l) => l.line === workerLine && /built/.test(l.title)), 'one for each artifact');
+
+    // Its action runs the command it names: Skaffold's output of that build.
+    await vscode.commands.executeCommand(app[1].command!, ...app[1].args!);
+    assert.match(ext.logs.outputText, /── Build-\d+ · example\/app ──/);
+
+    // With auto build off, Build Now is offered on the line.
+    assert.strictEqual(await ext.session.setAutoTrigger('build', false), false);
+    try {
+      await eventually('Build Now on the line', async () => (await onApp()).some((l) => l.title === 'Build Now'));
+    } finally {
+      await ext.session.setAutoTrigger('build', true);
+    }
+
+    // On the Deployment's name in its manifest (not the Service's of the same name).
+    const manifest = vscode.Uri.file(path.join(workspace(), 'k8s', 'app.yaml'));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(manifest), { preview: false });
+    const nameLine = lineOf(manifest.fsPath, /^ {2}name: app$/);
+    await eventually('the workload lens', async () => (await lenses(manifest)).some((l) => l.line === nameLine));
+    const workload = (await lenses(manifest)).filter((l) => l.line === nameLine);
+    assert.match(workload[0].title, /^\$\(pass\) ready/, workload[0].title);
+    assert.ok(!(await lenses(manifest)).some((l) => l.line > nameLine + 10), 'nothing on the Service');
+
+    await vscode.workspace.getConfiguration().update('skaffold.codeLens.enabled', false, vscode.ConfigurationTarget.Global);
+    try {
+      await eventually('no lenses once turned off', async () => (await lenses(skaffoldYaml())).length === 0);
+    } finally {
+      await vscode.workspace.getConfiguration().update('skaffold.codeLens.enabled', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await eventually('back when turned on', async () => (await onApp()).length > 0);
+  });
+
   it('a failed build is an error on its artifact\'s image line in skaffold.yaml, with Skaffold\'s suggestion as a quick fix', async () => {
     fake.failNextBuild('example/app', {
       message: 'step 3/5: go build: ./main.go:9:2: undefined: handler',
