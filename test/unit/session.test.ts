@@ -625,6 +625,23 @@ test('replay: dropped when not published; GetState answers while replaying chang
   assert.ok(change.sections.has('artifacts'));
 });
 
+test('replay: an auto trigger changed after the replay was shown is kept when the first live event makes the history the state', () => {
+  const history = [ev.meta(), ...iteration(0, ['example/app', 'example/worker'])];
+  const live = ev.devLoop(1, 'In Progress');
+  const r = new ReplayAssembler();
+  r.begin(afterRebuild, entryMs(live));
+  let shown = r.apply(initialState(), history, emptyChange());
+  shown = r.end(shown, emptyChange(), true);
+  assert.equal(shown.autoTrigger.build, true);
+  // The user turns auto build off; the session reads it back (GetState).
+  const manual = { ...afterRebuild, buildState: { ...afterRebuild.buildState, autoTrigger: false } };
+  shown = r.serverState(shown, manual, 'triggers', emptyChange());
+  assert.equal(shown.autoTrigger.build, false);
+  shown = r.apply(shown, [live], emptyChange());
+  assert.equal(shown.devLoop.status, 'In Progress', 'the history is the state now');
+  assert.equal(shown.autoTrigger.build, false, 'and auto build is still off');
+});
+
 function entryMs(e: LogEntry): number {
   return Number(e.timestamp!.seconds) * 1000 + Math.floor((e.timestamp!.nanos ?? 0) / 1e6);
 }

@@ -175,6 +175,11 @@ export class ReplayAssembler {
       }
       return shown;
     }
+    if (this.history) {
+      // The auto triggers are no event of the stream: the history, which becomes the state at
+      // the first live event, takes them too (its statuses stay its own).
+      this.history = reconcileTriggers(this.history, server).state;
+    }
     const result = what === 'statuses' ? reconcileStatuses(shown, server) : reconcileTriggers(shown, server);
     mergeChange(change, result.change);
     return result.state;
