@@ -32,6 +32,7 @@ import { LogChannels } from './views/output/logChannels';
 import { ProblemsProvider } from './views/problems/problemsProvider';
 import { ProjectIndexes } from './views/project/projectIndexes';
 import { SkaffoldCodeLens } from './views/project/codeLensProvider';
+import { PendingWatcher } from './views/project/pendingWatcher';
 import { TimelinePanel } from './views/webview/timelinePanel';
 
 /** The extension's internals that its own tests and benchmarks read (through activate()'s result). */
@@ -45,6 +46,8 @@ export interface SkaffoldInternals extends SkaffoldExtensionExports {
   readonly logs: LogChannels;
   readonly timeline: TimelinePanel;
   readonly statusBar: SkaffoldStatusBar;
+  /** Changes not built yet, per session and artifact (auto build or sync off). */
+  readonly pending: PendingWatcher;
 }
 
 /** The tree views activation made, by view, and where their real providers go. */
@@ -91,7 +94,22 @@ export function startCore(context: vscode.ExtensionContext, shell: ShellViews): 
   subs.push(launcher);
   subs.push(new EventOutput(manager, log));
 
-  const artifacts = new ArtifactsView(manager);
+  const configOf = (s: SkaffoldSession) => launcher.configOf(s);
+  const indexes = new ProjectIndexes({ configOf });
+  subs.push(indexes);
+  // Files changed and not built yet while auto build (or sync) is off: one watcher, only then.
+  const pending = new PendingWatcher({
+    manager,
+    logger,
+    indexFor: async (s) => {
+      const root = await indexes.rootConfig(s);
+      return root ? indexes.index(root) : undefined;
+    },
+    onDidChangeIndexes: indexes.onDidChange,
+  });
+  subs.push(pending);
+
+  const artifacts = new ArtifactsView(manager, pending);
   const resources = new ResourcesView(manager);
   const ports = new PortsView(manager);
   const logs = new LogChannels(manager, logger, settings);
@@ -103,15 +121,12 @@ export function startCore(context: vscode.ExtensionContext, shell: ShellViews): 
   shell.ports.attach(ports);
   shell.history.attach(history);
   subs.push(new SessionInfo(manager, [shell.artifacts.view, shell.resources.view, shell.ports.view, shell.history.view]));
-  const statusBar = new SkaffoldStatusBar(manager, settings);
+  const statusBar = new SkaffoldStatusBar(manager, settings, pending);
   subs.push(statusBar);
-  const configOf = (s: SkaffoldSession) => launcher.configOf(s);
   const timeline = new TimelinePanel(manager, (s) => logs.causesOf(s));
   subs.push(timeline);
-  const indexes = new ProjectIndexes({ configOf });
-  subs.push(indexes);
   subs.push(new ProblemsProvider({ manager, logger, configOf, settings, indexes }));
-  subs.push(new SkaffoldCodeLens({ manager, indexes, logger, settings }));
+  subs.push(new SkaffoldCodeLens({ manager, indexes, logger, settings, pending }));
   subs.push(new DebugAutoAttach(manager, settings, (node) => vscode.commands.executeCommand(CommandId.AttachDebugger, node)));
   subs.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new SkaffoldTaskProvider(launcher, context.workspaceState)));
 
@@ -140,7 +155,7 @@ export function startCore(context: vscode.ExtensionContext, shell: ShellViews): 
     session.connect();
   }
   return {
-    internals: { ...api.exports(), session, manager, launcher, views: { artifacts, resources, ports, history }, statusBar, logs, timeline },
+    internals: { ...api.exports(), session, manager, launcher, views: { artifacts, resources, ports, history }, statusBar, logs, timeline, pending },
     commands,
     teardown: async (stopMs) => {
       logs.dispose();

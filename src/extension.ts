@@ -66,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): SkaffoldExtensionApi
     logs: internal('logs'),
     timeline: internal('timeline'),
     statusBar: internal('statusBar'),
+    pending: internal('pending'),
   });
 }
 

@@ -7,6 +7,8 @@ import { formatDuration, mostUrgent, sessionSummary, statusLook, Summary, SUMMAR
 import { oneLine, Width } from '../skaffold/base/text';
 import { SkaffoldSession } from '../skaffold/session/session';
 import { SessionManager } from '../skaffold/session/sessionManager';
+import { pendingWords } from '../skaffold/project/pendingChanges';
+import type { PendingLookup } from './project/pendingWatcher';
 
 
 /**
@@ -21,7 +23,8 @@ export class SkaffoldStatusBar extends Disposable {
   private lastBackground: string | undefined;
   private shown = false;
 
-  constructor(private readonly manager: SessionManager, settings: LiveSettings) {
+  /** `pending`: changes not built yet (auto build off): counted on the item, listed in its tooltip. */
+  constructor(private readonly manager: SessionManager, settings: LiveSettings, private readonly pending?: PendingLookup) {
     super();
     this.enabled = settings.value.statusBarEnabled;
     this._register(settings.watch('statusBarEnabled', (enabled) => this.setEnabled(enabled)));
@@ -35,6 +38,9 @@ export class SkaffoldStatusBar extends Disposable {
     }));
     this._register(manager.onDidChangeStatus(() => this.update()));
     this._register(manager.onDidChangeSessions(() => this.update()));
+    if (pending) {
+      this._register(pending.onDidChange(() => this.update()));
+    }
     this.update();
   }
 
@@ -59,7 +65,8 @@ export class SkaffoldStatusBar extends Disposable {
     const { session: worst, summary } = mostUrgent(sessions) ?? { session: this.manager.configured, summary: sessionSummary(this.manager.configured) };
     const many = sessions.length > 1;
     const what = many ? `${oneLine(worst.label, Width.label)} ${summary.text}` : summary.text;
-    const text = `$(${SUMMARY_ICON[summary.kind]}) Skaffold${many ? ` (${sessions.length})` : ''}${summary.kind === 'ready' ? '' : `: ${what}`}`;
+    const waiting = this.waiting(sessions.map((s) => s.session));
+    const text = `$(${SUMMARY_ICON[summary.kind]}) Skaffold${many ? ` (${sessions.length})` : ''}${summary.kind === 'ready' ? '' : `: ${what}`}${waiting.length > 0 ? ` · ${waiting.length} to build` : ''}`;
     // Write a property only when it changes: each write is a message to the workbench.
     if (text !== this.lastText) {
       this.item.text = text;
@@ -72,9 +79,10 @@ export class SkaffoldStatusBar extends Disposable {
       this.item.backgroundColor = background ? new vscode.ThemeColor(background) : undefined;
       this.lastBackground = background;
     }
+    const changed = waiting.length > 0 ? [`Changed since their last build: ${waiting.join(', ')}`] : [];
     const tooltip = many
-      ? [...sessions.map(({ session, summary: s }) => `${oneLine(session.label, Width.label)} (${session.address}): ${s.text}`), 'Click to show the Skaffold views.'].join('\n')
-      : this.tooltipText(worst, summary);
+      ? [...sessions.map(({ session, summary: s }) => `${oneLine(session.label, Width.label)} (${session.address}): ${s.text}`), ...changed, 'Click to show the Skaffold views.'].join('\n')
+      : this.tooltipText(worst, summary, changed);
     if (tooltip !== this.lastTooltip) {
       const md = new vscode.MarkdownString();
       md.isTrusted = false;
@@ -86,7 +94,24 @@ export class SkaffoldStatusBar extends Disposable {
     this.shown = true;
   }
 
-  private tooltipText(s: SkaffoldSession, summary: Summary): string {
+  /** The artifacts with changes not built yet, `name (3 files changed)`, of these sessions. */
+  private waiting(sessions: readonly SkaffoldSession[]): string[] {
+    const out: string[] = [];
+    if (!this.pending) {
+      return out;
+    }
+    for (const session of sessions) {
+      for (const name of session.state.artifacts.keys()) {
+        const p = this.pending.pendingFor(session.id, name);
+        if (p?.build && p.build.files > 0) {
+          out.push(`${oneLine(name, Width.name)} (${pendingWords({ build: p.build })})`);
+        }
+      }
+    }
+    return out;
+  }
+
+  private tooltipText(s: SkaffoldSession, summary: Summary, extra: string[]): string {
     const lines = [`Skaffold at ${s.address}: ${summary.text}`];
     if (s.status !== 'connected' && s.lastError) {
       lines.push(s.lastError.message);
@@ -101,7 +126,7 @@ export class SkaffoldStatusBar extends Disposable {
     if (s.state.statusCheck.status !== 'Not Started') {
       lines.push(`Status check: ${oneLine(s.state.statusCheck.status, Width.status)}`);
     }
-    lines.push('Click to show the Skaffold views.');
+    lines.push(...extra, 'Click to show the Skaffold views.');
     return lines.join('\n');
   }
 }

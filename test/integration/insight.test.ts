@@ -379,4 +379,39 @@ describe('Problems, logs, debugging and history', () => {
     assert.ok(ext.timeline.visible);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
+
+  it('pending changes: with auto build off, a saved file marks the artifacts built from it (row, lens, status bar) until Skaffold builds them', async () => {
+    const pendingOf = (artifact: string) => ext.pending.pendingFor(ext.session.id, artifact);
+    const file = path.join(workspace(), 'src', `pending-${process.pid}.txt`);
+    assert.strictEqual(await ext.session.setAutoTrigger('build', false), false);
+    try {
+      // Saved until the watcher (started once auto build is off) has seen it.
+      await eventually('example/app marked', () => {
+        fs.writeFileSync(file, `saved at ${Date.now()}\n`);
+        return (pendingOf('example/app')?.build?.files ?? 0) >= 1;
+      });
+      assert.deepStrictEqual(pendingOf('example/app')?.build?.sample, [`src/pending-${process.pid}.txt`]);
+      assert.strictEqual(pendingOf('example/worker')?.build?.files, 1, 'the worker is built from the same context');
+      await eventually('the rows say so', async () => (await rows(ext.views.artifacts)).every((r) => /· 1 file changed$/.test(r.description ?? '')));
+      const bar = (ext.statusBar as unknown as { item: vscode.StatusBarItem }).item;
+      await eventually('the status bar counts them', () => / · 2 to build$/.test(bar.text));
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(skaffoldYaml()), { preview: false });
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', skaffoldYaml(), 100);
+      const appLine = lineOf(skaffoldYaml().fsPath, /image: example\/app$/);
+      const onApp = lenses.filter((l) => l.range.start.line === appLine).map((l) => l.command?.title ?? '');
+      assert.match(onApp[0], /· 1 file changed$/, onApp[0]);
+      assert.ok(onApp.includes('Build Now'));
+
+      // Skaffold sees the change and is told to build: the app's mark clears, the worker's stays.
+      await fake.changeFile('example/app');
+      await vscode.commands.executeCommand('skaffold.build', { sessionId: ext.session.id });
+      await eventually('example/app built and unmarked', () => pendingOf('example/app') === undefined);
+      assert.strictEqual(pendingOf('example/worker')?.build?.files, 1, 'not rebuilt: still out of date');
+      await eventually('one left in the status bar', () => / · 1 to build$/.test(bar.text));
+    } finally {
+      fs.rmSync(file, { force: true });
+      await ext.session.setAutoTrigger('build', true);
+    }
+    await eventually('auto build on: nothing is pending', () => pendingOf('example/worker') === undefined);
+  });
 });

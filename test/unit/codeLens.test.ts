@@ -282,3 +282,18 @@ test('nothing on a file the project does not declare things in, nor without stat
   assert.deepEqual(codeLensesFor(CONFIG, await index(), [session(initialState())], 0).lenses, []);
   assert.deepEqual(codeLensesFor(CONFIG, await index(), [], 0), { lenses: [] });
 });
+
+test('changes not built yet (auto build off): counted on the artifact\'s lens, named in its tooltip; none, nothing said', async () => {
+  const state = replay(recording('manual'));
+  const app = state.artifacts.get('example/app')!;
+  const now = app.lastResult!.at! + 5_000;
+  const pending = (artifact: string) => (artifact === 'example/app'
+    ? { build: { files: 3, since: now - 1000, sample: ['src/main.go', 'src/handler.go', 'go.mod'] }, sync: { files: 1, since: now - 500, sample: ['static/index.html'] } }
+    : undefined);
+  const result = codeLensesFor(CONFIG, await index(), [session(state, { pending })], now);
+  const [lens] = at(result, lineOf(CONFIG, '- image: example/app'));
+  assert.equal(lens.title, '$(pass) built 5s ago in 1.0s · 3 files changed · 1 file to sync');
+  assert.match(lens.tooltip ?? '', /Changed since its last build: src\/main\.go, src\/handler\.go, go\.mod, static\/index\.html/);
+  const [worker] = at(result, lineOf(CONFIG, '- image: example/worker'));
+  assert.doesNotMatch(worker.title, /changed|to sync/);
+});

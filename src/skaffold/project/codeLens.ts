@@ -13,6 +13,7 @@
  *
  * Server text is untrusted: every message goes through base/text.ts, bounded to one line.
  */
+import { Pending, pendingWords } from './pendingChanges';
 import { ConfigIndex, ManifestObject, TextRange } from './configLocations';
 import { FALLBACK_MESSAGES, isTransientStatusCode, locateArtifact, locateResource } from './problems';
 import { ArtifactState, NOT_STARTED, ResourceState, SessionState } from '../state/model';
@@ -41,6 +42,8 @@ export interface LensSession {
   state: SessionState;
   /** Whether it takes commands now (connected): Build Now is offered only then. */
   connected: boolean;
+  /** Its artifacts' changes not built or synced yet (auto build or sync off), when followed. */
+  pending?(artifact: string): Pending | undefined;
 }
 
 export interface LensCommand {
@@ -188,6 +191,13 @@ function artifactLenses(a: ArtifactState, session: LensSession, range: TextRange
   }
   const node = { sessionId: session.id, kind: 'artifact', name: a.name };
   const subject = a.name;
+  const pending = session.pending?.(a.name);
+  const waiting = pendingWords(pending);
+  if (waiting) {
+    words = `${words} · ${waiting}`;
+    const sample = [...pending?.build?.sample ?? [], ...pending?.sync?.sample ?? []].map((f) => oneLine(f, Width.name));
+    tooltip.push(`Changed since its last build: ${sample.join(', ')}`);
+  }
   const lenses: Lens[] = [{ range, title: `${icon(row.look)}${literal(words)}`, tooltip: tooltip.join('\n'), subject }];
   // As the Artifacts view offers it: not while it builds, not when Skaffold builds on every change.
   if (session.connected && state.autoTrigger.build !== true && a.status !== Status.InProgress) {

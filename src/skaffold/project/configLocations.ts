@@ -68,6 +68,43 @@ export interface ArtifactDeclaration {
   contextRange?: TextRange;
   /** The `sync:` key of the artifact. */
   syncRange?: TextRange;
+  /**
+   * What builds it: the builder key the artifact has (docker when it names none, as Skaffold
+   * defaults). Absent on a declaration that only replaces an image (a profile's patch): it
+   * says nothing of the sources.
+   */
+  builder?: BuilderKind;
+  /**
+   * The Dockerfile, as written (relative to the context): `docker.dockerfile` or
+   * `kaniko.dockerfile` (Skaffold's default `Dockerfile` when absent), or a custom builder's
+   * `dependencies.dockerfile.path`.
+   */
+  dockerfile?: string;
+  /** `dependencies:` of a custom, buildpacks or ko builder, as written; absent when it has none. */
+  dependencies?: ArtifactDependencies;
+  /** `sync:` rules, as written; absent when the artifact has no `sync:`. */
+  sync?: SyncRules;
+}
+
+/** The builder keys Skaffold knows; `other` for one this reader does not. */
+export type BuilderKind = 'docker' | 'kaniko' | 'custom' | 'buildpacks' | 'ko' | 'jib' | 'bazel' | 'other';
+
+export interface ArtifactDependencies {
+  /** Globs relative to the context (Go's filepath.Glob: `*` stays inside a folder; a folder means all under it). */
+  paths?: string[];
+  /** Globs relative to the context that are not dependencies, even under `paths`. */
+  ignore?: string[];
+  /** A custom builder's `dependencies.command`: the files are what the command prints. */
+  command?: boolean;
+}
+
+export interface SyncRules {
+  /** `sync.manual[]`: `src` globs relative to the context (`**` crosses folders), with where they go. */
+  manual: { src: string; dest?: string; strip?: string }[];
+  /** `sync.infer[]`: globs of the files to sync where the Dockerfile copies them. */
+  infer: string[];
+  /** `sync.auto`: the builder tells Skaffold what to sync (jib, buildpacks, ko). */
+  auto: boolean;
 }
 
 export interface ManifestEntry {
@@ -134,6 +171,8 @@ export const INDEX_LIMITS = {
   maxObjects: 10000,
   maxNotes: LIMITS.maxErrors,
   maxPathLength: 4096,
+  /** Patterns read from one list of one artifact (`dependencies.paths`, `sync.manual`, ...). */
+  maxPatterns: 100,
 };
 
 /** Skaffold's manifests when a config names none (kubectl in v1 schemas, rawYaml in v2). */
@@ -391,6 +430,7 @@ function readArtifacts(root: YAMLMap, doc: Document.Parsed, file: ParsedFile, fi
       imageRange,
       ...contextOf(a, doc, file),
       ...optional('syncRange', rangeOf(file, keyOf(a, 'sync', doc))),
+      ...sourcesOf(a, doc, (message) => note(message, fileName, imageRange)),
     });
   };
   for (const artifact of items(get(get(root, 'build', doc), 'artifacts', doc))) {
@@ -444,6 +484,84 @@ function contextOf(artifact: YAMLMap, doc: Document.Parsed, file: ParsedFile): P
   const context = isScalar(node) && typeof node.value === 'string' && usablePath(node.value, INDEX_LIMITS.maxPathLength) ? node.value : undefined;
   const range = rangeOf(file, node);
   return context !== undefined && range ? { context, contextRange: range } : {};
+}
+
+const BUILDERS: readonly Exclude<BuilderKind, 'docker' | 'other'>[] = ['kaniko', 'custom', 'buildpacks', 'ko', 'jib', 'bazel'];
+/** Builder keys of Skaffold this reader does not tell apart (their sources are the whole context). */
+const OTHER_BUILDERS = ['dockerfileless', 'cluster'];
+
+/** What the artifact's sources are (its builder, Dockerfile, dependencies) and its sync rules. */
+function sourcesOf(artifact: YAMLMap, doc: Document.Parsed, note: (message: string) => void): Partial<ArtifactDeclaration> {
+  const patterns = (node: Node, what: string): string[] | undefined => {
+    if (node === undefined) {
+      return undefined;
+    }
+    const list = items(node);
+    if (list.length > INDEX_LIMITS.maxPatterns) {
+      note(`More than ${INDEX_LIMITS.maxPatterns} ${what}: the rest are not watched.`);
+    }
+    return list.slice(0, INDEX_LIMITS.maxPatterns).map((n) => pathValue(deref(n, doc))).filter((p): p is string => p !== undefined);
+  };
+  const out: Partial<ArtifactDeclaration> = {};
+  const named = BUILDERS.find((b) => get(artifact, b, doc) !== undefined);
+  const builder: BuilderKind = named ?? (get(artifact, 'docker', doc) !== undefined || !OTHER_BUILDERS.some((b) => get(artifact, b, doc) !== undefined) ? 'docker' : 'other');
+  out.builder = builder;
+  const spec = get(artifact, builder, doc);
+  if (builder === 'docker' || builder === 'kaniko') {
+    out.dockerfile = pathValue(get(spec, 'dockerfile', doc)) ?? 'Dockerfile';
+  }
+  if (builder === 'custom' || builder === 'buildpacks' || builder === 'ko') {
+    const deps = get(spec, 'dependencies', doc);
+    if (isMap(deps)) {
+      const dependencies: ArtifactDependencies = {};
+      const paths = patterns(get(deps, 'paths', doc), 'dependency paths');
+      const ignore = patterns(get(deps, 'ignore', doc), 'ignored paths');
+      if (paths) {
+        dependencies.paths = paths;
+      }
+      if (ignore) {
+        dependencies.ignore = ignore;
+      }
+      if (builder === 'custom' && get(deps, 'command', doc) !== undefined) {
+        dependencies.command = true;
+      }
+      const dockerfile = builder === 'custom' ? get(deps, 'dockerfile', doc) : undefined;
+      if (dockerfile !== undefined) {
+        out.dockerfile = pathValue(get(dockerfile, 'path', doc)) ?? 'Dockerfile';
+      }
+      out.dependencies = dependencies;
+    }
+  }
+  const sync = get(artifact, 'sync', doc);
+  if (isMap(sync)) {
+    const manual: SyncRules['manual'] = [];
+    const rules = items(get(sync, 'manual', doc));
+    if (rules.length > INDEX_LIMITS.maxPatterns) {
+      note(`More than ${INDEX_LIMITS.maxPatterns} sync rules: the rest are not watched.`);
+    }
+    for (const r of rules.slice(0, INDEX_LIMITS.maxPatterns)) {
+      const rule = deref(r, doc);
+      const src = pathValue(get(rule, 'src', doc));
+      if (src !== undefined) {
+        const dest = pathValue(get(rule, 'dest', doc));
+        const strip = pathValue(get(rule, 'strip', doc));
+        manual.push({ src, ...(dest !== undefined ? { dest } : {}), ...(strip !== undefined ? { strip } : {}) });
+      }
+    }
+    const auto = get(sync, 'auto', doc);
+    out.sync = {
+      manual,
+      infer: patterns(get(sync, 'infer', doc), 'sync patterns') ?? [],
+      auto: isScalar(auto) && (auto.value === true || auto.value === 'true'),
+    };
+  }
+  return out;
+}
+
+/** A path or glob written in the config, when usable. */
+function pathValue(node: Node): string | undefined {
+  const value = isScalar(node) ? node.value : undefined;
+  return usablePath(value, INDEX_LIMITS.maxPathLength) ? value : undefined;
 }
 
 function readManifestEntries(root: YAMLMap, doc: Document.Parsed, file: ParsedFile, fileName: string, config: number, index: ConfigIndex, note: Note): void {

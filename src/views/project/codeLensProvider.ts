@@ -10,6 +10,7 @@ import type { Lens, LensSession } from '../../skaffold/project/codeLens';
 import type { ConfigIndex } from '../../skaffold/project/configLocations';
 import { ProjectIndexes } from './projectIndexes';
 import { LiveSettings } from '../../common/settings';
+import type { PendingLookup } from './pendingWatcher';
 
 /** The files the lenses are asked for: YAML on disk (skaffold.yaml and the manifests). */
 export const CODE_LENS_SELECTOR: vscode.DocumentSelector = [
@@ -37,6 +38,8 @@ export interface CodeLensOptions {
   logger: Logger;
   /** `skaffold.codeLens.enabled`, followed live. */
   settings: LiveSettings;
+  /** Changes not built yet while auto build is off, said on the artifact's lens. */
+  pending?: PendingLookup;
   /** Time and timers for the relative times ("12s ago"); the real clock by default. */
   clock?: Clock;
 }
@@ -75,6 +78,9 @@ export class SkaffoldCodeLens extends Disposable implements vscode.CodeLensProvi
     // Build Now is offered only to a connected session.
     this._register(manager.onDidChangeStatus(() => this.refresh()));
     this._register(options.indexes.onDidChange(() => this.refresh()));
+    if (options.pending) {
+      this._register(options.pending.onDidChange(() => this.refresh()));
+    }
     this._register(vscode.languages.registerCodeLensProvider(CODE_LENS_SELECTOR, this));
   }
 
@@ -112,7 +118,10 @@ export class SkaffoldCodeLens extends Disposable implements vscode.CodeLensProvi
         return [];
       }
       if (root) {
-        byRoot.set(root, [...byRoot.get(root) ?? [], { id: session.id, label: session.label, state: session.state, connected: session.status === 'connected' }]);
+        byRoot.set(root, [...byRoot.get(root) ?? [], {
+          id: session.id, label: session.label, state: session.state, connected: session.status === 'connected',
+          pending: (artifact: string) => this.options.pending?.pendingFor(session.id, artifact),
+        }]);
       }
     }
     const projects: { index: ConfigIndex; sessions: LensSession[] }[] = [];

@@ -5,6 +5,9 @@ import { oneLine, Width } from '../../skaffold/base/text';
 import { artifactRow, currentIteration, runningBuildText } from '../../skaffold/present/rows';
 import { SkaffoldSession } from '../../skaffold/session/session';
 import { SessionTree, TreePart } from './sessionTree';
+import { SessionManager } from '../../skaffold/session/sessionManager';
+import { pendingWords } from '../../skaffold/project/pendingChanges';
+import type { PendingLookup } from '../project/pendingWatcher';
 import { contextWord, detailItem, DetailNode, errorDetails, lookIcon, nodeId, Tooltip } from './rowItems';
 
 export interface ArtifactNode {
@@ -21,8 +24,16 @@ export type ArtifactsTreeNode = ArtifactNode | DetailNode;
  * (`up to date · #0`); when failed, why, and which earlier build still runs.
  */
 export class ArtifactsView extends SessionTree<ArtifactsTreeNode> {
+  /** `pending`: changes not built or synced yet (auto build or sync off), said on the rows. */
+  constructor(manager: SessionManager, private readonly pending?: PendingLookup) {
+    super(manager);
+    if (pending) {
+      this._register(pending.onDidChange(() => this.refresh())); // a file saved: seldom
+    }
+  }
+
   protected createPart(session: SkaffoldSession, idPrefix: string): TreePart<ArtifactsTreeNode> {
-    return new ArtifactsPart(session, idPrefix);
+    return new ArtifactsPart(session, idPrefix, this.pending);
   }
 }
 
@@ -31,7 +42,7 @@ class ArtifactsPart implements TreePart<ArtifactsTreeNode> {
   /** Build Now is on a row while its session is connected with auto build off (see item). */
   readonly statusMatters = true;
 
-  constructor(private readonly session: SkaffoldSession, private readonly idPrefix: string) {}
+  constructor(private readonly session: SkaffoldSession, private readonly idPrefix: string, private readonly pending?: PendingLookup) {}
 
   /**
    * Stable per artifact, with a suffix while it carries an error: VS Code keeps a row's
@@ -115,14 +126,16 @@ class ArtifactsPart implements TreePart<ArtifactsTreeNode> {
     if (!a || !row) {
       return item;
     }
-    item.description = row.description;
+    const pending = this.pending?.pendingFor(this.session.id, a.name);
+    const waiting = pendingWords(pending);
+    item.description = waiting ? `${row.description} · ${waiting}` : row.description;
     item.iconPath = lookIcon(row.look);
     // The row's own session decides whether Build Now is offered, not a window-wide context
     // key: a context key change re-renders rows, and VS Code then fails on rows a regroup
     // has just replaced ("Data tree node not found").
     const buildable = this.session.status === 'connected' && this.session.state.autoTrigger.build !== true;
     item.contextValue = `artifact.${contextWord(a.status)}${buildable ? '.buildable' : ''}`;
-    item.accessibilityInformation = { label: row.accessible };
+    item.accessibilityInformation = { label: waiting ? `${row.accessible}, ${waiting} since its last build` : row.accessible };
     const tip = new Tooltip().heading(a.name).line('This iteration', `${a.status} (#${a.iteration})`);
     const build = (b: typeof a.lastResult) => b
       ? `${b.status} in #${b.iteration}${b.durationMs !== undefined ? ` after ${formatDuration(b.durationMs)}` : ''}${b.at ? `, at ${new Date(b.at).toLocaleTimeString()}` : ''}`
@@ -132,6 +145,12 @@ class ArtifactsPart implements TreePart<ArtifactsTreeNode> {
       tip.line('Running', `the build of #${a.lastBuilt.iteration}`);
     }
     tip.line('Platform', a.targetPlatforms ?? a.hostPlatform).error(row.error, 'Build failed');
+    if (pending?.build) {
+      tip.line('Changed since its last build', pending.build.sample.join(', ') + (pending.build.files > pending.build.sample.length ? ', …' : ''));
+    }
+    if (pending?.sync) {
+      tip.line('To sync', pending.sync.sample.join(', ') + (pending.sync.files > pending.sync.sample.length ? ', …' : ''));
+    }
     item.tooltip = tip.md;
     return item;
   }
