@@ -93,6 +93,18 @@ describe('Problems, logs, debugging and history', () => {
       await vscode.workspace.getConfiguration().update('skaffold.codeLens.enabled', undefined, vscode.ConfigurationTarget.Global);
     }
     await eventually('back when turned on', async () => (await onApp()).length > 0);
+
+    // An event log of the same project opened beside the live session: each lens names its session.
+    const log = vscode.Uri.file(path.join(vscode.extensions.getExtension('vscode-skaffold.vscode-skaffold')!.extensionPath, 'test', 'fixtures', 'recorded', 'ok', 'events.json'));
+    const opened = await vscode.commands.executeCommand<{ id: string }>('skaffold.openEventLog', log);
+    try {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(skaffoldYaml()), { preview: false });
+      await eventually('a lens of each session on the line', async () => (await onApp()).filter((l) => /built/.test(l.title)).length === 2);
+      const states = (await onApp()).filter((l) => /built/.test(l.title)).map((l) => l.title);
+      assert.ok(states.some((t) => t.includes(`${ext.session.label}: built`)) && states.some((t) => t.includes('events.json: built')), JSON.stringify(states));
+    } finally {
+      ext.manager.remove(ext.manager.get(opened!.id)!);
+    }
   });
 
   it('a failed build is an error on its artifact\'s image line in skaffold.yaml, with Skaffold\'s suggestion as a quick fix', async () => {
