@@ -21,6 +21,7 @@ import { codeLensesFor } from '../src/skaffold/project/codeLens';
 import { indexSkaffoldProject, ProjectFiles } from '../src/skaffold/project/configLocations';
 import { artifactRow, currentIteration, resourceRow } from '../src/skaffold/present/rows';
 
+/** One row of the bench's table (bench/run.ts). */
 export interface BenchRow {
   what: string;
   value: number;

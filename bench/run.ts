@@ -14,7 +14,7 @@ import { SessionStatus, SkaffoldSession } from '../src/skaffold/session/session'
 import type { ServerOptions } from './streamServer';
 import type { ConsumerOptions, ConsumerResult } from './consumer';
 import { hostBench } from './hostBench';
-import { codeLensBench, openLogBench } from './eventLogBench';
+import { BenchRow, codeLensBench, openLogBench } from './eventLogBench';
 import { FakeSkaffold } from '../test/fakes/skaffoldFake';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -25,14 +25,7 @@ const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 60);
 const SCALE_EVENTS = Number(process.env.BENCH_SCALE_EVENTS ?? 100_000);
 const REPLAY_EVENTS = 50_000;
 
-interface Row {
-  what: string;
-  value: number;
-  unit: string;
-  target: string;
-  ok: boolean;
-  detail?: string;
-}
+type Row = BenchRow;
 
 const rows: Row[] = [];
 /** The scale curves, each a small markdown table, written under the main table. */

@@ -6,6 +6,7 @@
  * `now` is passed, never read from the clock.
  */
 import { test } from 'node:test';
+import { codecFor } from '../../src/skaffold/wire/protoJson';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -73,17 +74,9 @@ function lineOf(file: string, text: string, nth = 0): number {
   return lines[nth][1];
 }
 
-/** protojson (an events.json line) -> a LogEntry as @grpc/proto-loader gives it (as recordings.test.ts reads them). */
+/** An events.json line as the gRPC side gives the same event (src/skaffold/wire/protoJson.ts). */
 function fromProtoJson(line: string): LogEntry {
-  const raw = JSON.parse(line) as { timestamp?: string; event?: Record<string, unknown>; entry?: string };
-  const ms = raw.timestamp ? Date.parse(raw.timestamp) : NaN;
-  const nanos = raw.timestamp ? Number((/\.(\d+)Z$/.exec(raw.timestamp)?.[1] ?? '0').padEnd(9, '0').slice(0, 9)) : 0;
-  const event = raw.event ?? {};
-  return {
-    timestamp: Number.isFinite(ms) ? { seconds: String(Math.floor(ms / 1000)), nanos } : undefined,
-    event: { ...event, event_type: Object.keys(event)[0] },
-    entry: raw.entry,
-  };
+  return codecFor('v1').fromJson(JSON.parse(line)) as unknown as LogEntry;
 }
 
 function recording(scenario: string): LogEntry[] {

@@ -7,6 +7,7 @@
  * refreshes them when a new recording is made).
  */
 import { test } from 'node:test';
+import { codecFor } from '../../src/skaffold/wire/protoJson';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -21,17 +22,9 @@ import { isPod, ownerStem } from '../../src/skaffold/state/workloads';
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const recorded = path.join(repoRoot, 'test', 'fixtures', 'recorded');
 
-/** protojson (event-log file) -> the shape @grpc/proto-loader gives us (oneof named, timestamp split). */
+/** An events.json line as the gRPC side gives the same event (src/skaffold/wire/protoJson.ts). */
 function fromProtoJson(line: string): LogEntry {
-  const raw = JSON.parse(line) as { timestamp?: string; event?: Record<string, unknown>; entry?: string };
-  const ms = raw.timestamp ? Date.parse(raw.timestamp) : NaN;
-  const nanos = raw.timestamp ? Number((/\.(\d+)Z$/.exec(raw.timestamp)?.[1] ?? '0').padEnd(9, '0').slice(0, 9)) : 0;
-  const event = raw.event ?? {};
-  return {
-    timestamp: Number.isFinite(ms) ? { seconds: String(Math.floor(ms / 1000)), nanos } : undefined,
-    event: { ...event, event_type: Object.keys(event)[0] },
-    entry: raw.entry,
-  };
+  return codecFor('v1').fromJson(JSON.parse(line)) as unknown as LogEntry;
 }
 
 function load(scenario: string): { events: LogEntry[]; state: State } {

@@ -596,13 +596,20 @@ test('replay: history is rebuilt apart and shown whole at the first live event',
   assert.deepEqual([...change.sections].sort(), [...SECTIONS].sort(), 'the whole state announced');
 });
 
-test('replay: shown before a live event (settled, or cut short), its statuses are GetState\'s until the first live event', () => {
+/** A replay of iteration 0 shown after a quiet spell (no live event yet), and the live event to come. */
+function settledReplay(): { r: ReplayAssembler; shown: ReturnType<typeof initialState>; live: LogEntry } {
   const history = [ev.meta(), ...iteration(0, ['example/app', 'example/worker'])];
   const live = ev.devLoop(1, 'In Progress');
   const r = new ReplayAssembler();
   r.begin(afterRebuild, entryMs(live));
-  let shown = r.apply(initialState(), history, emptyChange());
-  shown = r.end(shown, emptyChange(), true);
+  const shown = r.end(r.apply(initialState(), history, emptyChange()), emptyChange(), true);
+  return { r, shown, live };
+}
+
+test('replay: shown before a live event (settled, or cut short), its statuses are GetState\'s until the first live event', () => {
+  const replay = settledReplay();
+  const { r, live } = replay;
+  let shown = replay.shown;
   assert.equal(shown.artifacts.get('example/worker')?.status, 'Not Started', 'aligned with GetState, not the status of some moment in the history');
   assert.equal(shown.devLoop.iteration, 0);
   shown = r.apply(shown, [live], emptyChange());
@@ -626,12 +633,9 @@ test('replay: dropped when not published; GetState answers while replaying chang
 });
 
 test('replay: an auto trigger changed after the replay was shown is kept when the first live event makes the history the state', () => {
-  const history = [ev.meta(), ...iteration(0, ['example/app', 'example/worker'])];
-  const live = ev.devLoop(1, 'In Progress');
-  const r = new ReplayAssembler();
-  r.begin(afterRebuild, entryMs(live));
-  let shown = r.apply(initialState(), history, emptyChange());
-  shown = r.end(shown, emptyChange(), true);
+  const replay = settledReplay();
+  const { r, live } = replay;
+  let shown = replay.shown;
   assert.equal(shown.autoTrigger.build, true);
   // The user turns auto build off; the session reads it back (GetState).
   const manual = { ...afterRebuild, buildState: { ...afterRebuild.buildState, autoTrigger: false } };

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { readWorkspaceText } from './projectIndexes';
 import { Disposable } from '../../common/disposable';
 import type { ConfigIndex } from '../../skaffold/project/configLocations';
 import { FileChange, loadArtifactSources, Pending, PendingChanges, ReadText } from '../../skaffold/project/pendingChanges';
@@ -74,7 +75,7 @@ export class PendingWatcher extends Disposable implements PendingLookup {
   constructor(private readonly options: PendingWatcherOptions) {
     super();
     this.delivery = this._register(new Delayer(options.batchMs ?? 100));
-    this.read = options.read ?? readWorkspaceFile;
+    this.read = options.read ?? readIgnoreFile;
     this._register(options.manager.onDidChangeSessions(() => this.update()));
     this._register(options.manager.onDidChangeStatus(({ session }) => this.update(session)));
     this._register(options.manager.onDidChangeState(({ session, change }) => {
@@ -236,16 +237,7 @@ function waits(session: SkaffoldSession): boolean {
   return running && (auto.build === false || auto.sync === false);
 }
 
-/** Reads a small text file through VS Code's file system (remote windows too). */
-async function readWorkspaceFile(file: string): Promise<string | undefined> {
-  try {
-    const uri = vscode.Uri.file(file);
-    const stat = await vscode.workspace.fs.stat(uri);
-    if (!(stat.type & vscode.FileType.File) || stat.size > MAX_IGNORE_BYTES) {
-      return undefined;
-    }
-    return new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
-  } catch {
-    return undefined;
-  }
+/** A .dockerignore (or other small file the sources depend on), bounded. */
+function readIgnoreFile(file: string): Promise<string | undefined> {
+  return readWorkspaceText(file, MAX_IGNORE_BYTES);
 }

@@ -111,20 +111,23 @@ async function findCandidates(): Promise<string[]> {
   return uris.map((u) => u.fsPath).sort((a, b) => a.split(path.sep).length - b.split(path.sep).length || a.localeCompare(b));
 }
 
-/** Reads and globs through VS Code's file system, so that it works in remote windows too. */
-const workspaceFiles: ProjectFiles = {
-  async read(file: string): Promise<string | undefined> {
-    try {
-      const uri = vscode.Uri.file(file);
-      const stat = await vscode.workspace.fs.stat(uri);
-      if (!(stat.type & vscode.FileType.File) || stat.size > MAX_FILE_BYTES) {
-        return undefined;
-      }
-      return new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
-    } catch {
+/** A text file of at most `maxBytes`, through VS Code's file system (remote windows too); undefined when absent, larger or unreadable. */
+export async function readWorkspaceText(file: string, maxBytes: number): Promise<string | undefined> {
+  try {
+    const uri = vscode.Uri.file(file);
+    const stat = await vscode.workspace.fs.stat(uri);
+    if (!(stat.type & vscode.FileType.File) || stat.size > maxBytes) {
       return undefined;
     }
-  },
+    return new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads and globs through VS Code's file system, so that it works in remote windows too. */
+const workspaceFiles: ProjectFiles = {
+  read: (file: string) => readWorkspaceText(file, MAX_FILE_BYTES),
   async stat(file: string) {
     try {
       const stat = await vscode.workspace.fs.stat(vscode.Uri.file(file));
