@@ -76,6 +76,10 @@ export async function showContainerLogs(manager: SessionManager, channels: LogCh
   if (!session) {
     return undefined;
   }
+  if (session.origin === 'file') {
+    void vscode.window.showInformationMessage(vscode.l10n.t('An event log holds no container logs: Skaffold\'s own output is under Show Skaffold Output.'));
+    return undefined;
+  }
   const logs = channels.of(session);
   const all = logs.logs.containers();
   if (logs.supported === false && all.length === 0) {
