@@ -123,6 +123,7 @@ function assertInPlace(file: string, result: FileLenses): void {
 
 test('the lenses run the commands the extension registers', () => {
   assert.equal(LENS_COMMANDS.build, CommandId.Build);
+  assert.equal(LENS_COMMANDS.sync, CommandId.Sync);
   assert.equal(LENS_COMMANDS.showOutput, CommandId.ShowOutput);
   assert.equal(LENS_COMMANDS.showLogs, CommandId.ShowContainerLogs);
 });
@@ -286,6 +287,11 @@ test('changes not built yet (auto build off): counted on the artifact\'s lens, n
   const result = codeLensesFor(CONFIG, await index(), [session(state, { pending })], now);
   const [lens] = at(result, lineOf(CONFIG, '- image: example/app'));
   assert.equal(lens.title, '$(pass) built 5s ago in 1.0s · 3 files changed · 1 file to sync');
+  // The manual recording has every trigger off: Sync Now next to Build Now; with auto sync on, none.
+  assert.deepEqual(titles(at(result, lineOf(CONFIG, '- image: example/app'))).slice(1, 3), ['Build Now', 'Sync Now']);
+  const autoSync = { ...state, autoTrigger: { ...state.autoTrigger, sync: true } };
+  const without = codeLensesFor(CONFIG, await index(), [session(autoSync, { pending })], now);
+  assert.ok(!titles(at(without, lineOf(CONFIG, '- image: example/app'))).includes('Sync Now'));
   assert.match(lens.tooltip ?? '', /Changed since its last build: src\/main\.go, src\/handler\.go, go\.mod, static\/index\.html/);
   const [worker] = at(result, lineOf(CONFIG, '- image: example/worker'));
   assert.doesNotMatch(worker.title, /changed|to sync/);

@@ -30,6 +30,7 @@ import { Status } from '../wire/protocol';
  */
 export const LENS_COMMANDS = {
   build: 'skaffold.build',
+  sync: 'skaffold.sync',
   showOutput: 'skaffold.showOutput',
   showLogs: 'skaffold.showContainerLogs',
 } as const;
@@ -202,6 +203,10 @@ function artifactLenses(a: ArtifactState, session: LensSession, range: TextRange
   // As the Artifacts view offers it: not while it builds, not when Skaffold builds on every change.
   if (session.connected && state.autoTrigger.build !== true && a.status !== Status.InProgress) {
     lenses.push({ range, title: 'Build Now', command: { id: LENS_COMMANDS.build, args: [node] }, tooltip: 'Ask Skaffold to build now (what changed since its last build)', subject });
+  }
+  // Files waiting to be synced (auto sync off): Sync Now, as the session row offers it.
+  if (session.connected && state.autoTrigger.sync !== true && pending?.sync && pending.sync.files > 0) {
+    lenses.push({ range, title: 'Sync Now', command: { id: LENS_COMMANDS.sync, args: [node] }, tooltip: 'Ask Skaffold to sync the changed files now', subject });
   }
   if ((a.status !== NOT_STARTED && a.status !== '') || last !== undefined) {
     lenses.push({ range, title: 'Show Output', command: { id: LENS_COMMANDS.showOutput, args: [node] }, tooltip: 'Show what Skaffold printed while building this image', subject });
