@@ -33,6 +33,7 @@ import { ProblemsProvider } from './views/problems/problemsProvider';
 import { ProjectIndexes } from './views/project/projectIndexes';
 import { SkaffoldCodeLens } from './views/project/codeLensProvider';
 import { PendingWatcher } from './views/project/pendingWatcher';
+import { EventLogFinder } from './views/project/eventLogFinder';
 import { TimelinePanel } from './views/webview/timelinePanel';
 
 /** The extension's internals that its own tests and benchmarks read (through activate()'s result). */
@@ -127,6 +128,8 @@ export function startCore(context: vscode.ExtensionContext, shell: ShellViews): 
   subs.push(timeline);
   subs.push(new ProblemsProvider({ manager, logger, configOf, settings, indexes }));
   subs.push(new SkaffoldCodeLens({ manager, indexes, logger, settings, pending }));
+  // The Explorer offers Open Skaffold Event Log… on the workspace's event logs only.
+  subs.push(new EventLogFinder(logger));
   subs.push(new DebugAutoAttach(manager, settings, (node) => vscode.commands.executeCommand(CommandId.AttachDebugger, node)));
   subs.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new SkaffoldTaskProvider(launcher, context.workspaceState)));
 

@@ -47,6 +47,7 @@ before(async () => {
   for (const f of ['events.json', 'events.json.v2']) {
     fs.copyFileSync(path.join(root, 'test', 'fixtures', 'recorded', 'build-fail-rebuild', f), path.join(workspace, f === 'events.json' ? 'ci-events.json' : 'ci-events.json.v2'));
   }
+  fs.writeFileSync(path.join(workspace, 'settings-export.json'), '{"not": "a Skaffold event"}\n');
   fake = await FakeSkaffold.start({ stepMs: 200 });
   wb = await harness.openWorkbench({
     workspace,
@@ -101,6 +102,12 @@ test('manual mode: a saved file marks its artifacts on the rows, the lens and th
 
 test('an event log from CI, opened from the Explorer\'s context menu, shows as a read-only session beside the live one', async () => {
   await wb.runCommand('View: Show Explorer');
+  // Offered on an event log only, not on any JSON file.
+  const other = page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: /^settings-export\.json$/ }).first();
+  await other.click({ button: 'right' });
+  await page.getByRole('menuitem', { name: 'Copy Path' }).waitFor();
+  assert.equal(await page.getByRole('menuitem', { name: 'Open Skaffold Event Log…' }).count(), 0, 'not on a JSON file that is no event log');
+  await page.keyboard.press('Escape');
   const row = page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: /^ci-events\.json$/ }).first();
   await row.click({ button: 'right' });
   const item = page.getByRole('menuitem', { name: 'Open Skaffold Event Log…' });

@@ -209,11 +209,11 @@ export function formatEventLog(messages: Iterable<Json>, format: EventFormat = '
   return out;
 }
 
-/** The first event of a file, read from at most its first 64 KiB: whether it is a Skaffold event log, and which. */
-export async function sniffEventLog(file: string): Promise<EventFormat | undefined> {
+/** The first event of a file, read from at most its first `bytes` (64 KiB): whether it is a Skaffold event log, and which. */
+export async function sniffEventLog(file: string, bytes = 64 * 1024): Promise<EventFormat | undefined> {
   const handle = await fs.promises.open(file, 'r');
   try {
-    const buf = Buffer.alloc(64 * 1024);
+    const buf = Buffer.alloc(bytes);
     const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
     const text = buf.toString('utf8', 0, bytesRead);
     const first = text.split('\n').find((l) => l.trim() !== '');
