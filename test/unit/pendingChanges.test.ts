@@ -215,12 +215,12 @@ test('custom builder: dependencies.paths as Skaffold globs them, dependencies.ig
   const yaml = [
     'apiVersion: skaffold/v4beta6', 'kind: Config', 'build:', '  artifacts:',
     '  - image: svc', '    context: svc', '    custom:', '      buildCommand: ./build.sh', '      dependencies:',
-    '        paths: ["src", "*.go", "../shared/**"]', '        ignore: ["src/gen", "*_test.go"]',
+    '        paths: ["src", "*.go", "../libs/**"]', '        ignore: ["src/gen", "*_test.go"]',
     '  - image: nodeps', '    context: nodeps', '    custom:', '      buildCommand: ./build.sh',
   ].join('\n');
   const { tracker, file, index } = await project(yaml);
   assert.deepEqual(index.artifacts.map((a) => [a.image, a.builder, a.dependencies ?? null]), [
-    ['svc', 'custom', { paths: ['src', '*.go', '../shared/**'], ignore: ['src/gen', '*_test.go'] }],
+    ['svc', 'custom', { paths: ['src', '*.go', '../libs/**'], ignore: ['src/gen', '*_test.go'] }],
     ['nodeps', 'custom', null],
   ]);
   tracker.applyState(session(['svc', 'nodeps'], MANUAL));
@@ -236,7 +236,7 @@ test('custom builder: dependencies.paths as Skaffold globs them, dependencies.ig
   assert.equal(marks('svc/src/b_test.go'), 1, 'Go globs do not cross folders: Skaffold watches it');
   assert.equal(marks('svc/README.md'), 0, 'not in paths');
   assert.equal(marks('svc/cmd/x.go'), 0, '*.go is the context\'s top level only');
-  assert.equal(marks('shared/lib/x.go'), 1, 'paths may leave the context');
+  assert.equal(marks('libs/lib/x.go'), 1, 'paths may leave the context');
   tracker.noteFileChange(file('nodeps/anything.go'), 2000);
   assert.equal(tracker.pending('nodeps'), undefined, 'a custom builder with no dependencies has no sources');
 });
