@@ -78,9 +78,24 @@ const stub = (what, members) => `module.exports = new Proxy(${members}, { get(t,
  * whose camel case is the first letter lowered: that is all the bundle carries.
  */
 const CAMEL_CASE = "module.exports = (name) => String(name).charAt(0).toLowerCase() + String(name).slice(1);";
+/**
+ * proto-loader describes every message and enum of a proto in descriptor form (protobufjs's
+ * ext/descriptor and its descriptor.json: 25 KB minified, and milliseconds at the first
+ * connection), for gRPC reflection servers. A client reads none of it but the enums' value
+ * names (src/skaffold/wire/entryDecoder.ts): those are given, the rest is empty, and anything
+ * else asked of the module throws.
+ */
+const DESCRIPTORS = `const pb = require('protobufjs');
+const described = (object) => ({ $type: { toObject: () => object } });
+pb.Type.prototype.toDescriptor = function () { return described({ name: this.name }); };
+pb.Enum.prototype.toDescriptor = function () { const values = this.values; return described({ name: this.name, value: Object.keys(values).map((name) => ({ name, number: values[name] })) }); };
+pb.Root.prototype.toDescriptor = function () { return { file: [] }; };
+module.exports = new Proxy({}, { get(t, key) { if (typeof key === 'symbol' || key === '__esModule') { return undefined; } throw new Error('protobufjs descriptors.' + String(key) + ' are not bundled: the extension is a gRPC client (see esbuild.js)'); } });`;
 const clientOnlyGrpc = {
   name: 'client-only-grpc',
   setup(build) {
+    build.onResolve({ filter: /^protobufjs\/ext\/descriptor$/ }, (args) => (/[\\/]@grpc[\\/]proto-loader[\\/]/.test(args.importer) ? { path: args.path, namespace: 'descriptor-stub' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'descriptor-stub' }, () => ({ contents: DESCRIPTORS, loader: 'js', resolveDir: __dirname }));
     build.onResolve({ filter: /^lodash\.camelcase$/ }, (args) => (/[\\/]@grpc[\\/]proto-loader[\\/]/.test(args.importer) ? { path: args.path, namespace: 'camel-case' } : undefined));
     build.onLoad({ filter: /.*/, namespace: 'camel-case' }, () => ({ contents: CAMEL_CASE, loader: 'js' }));
     const inGrpc = (args) => /[\\/]@grpc[\\/]grpc-js[\\/]/.test(args.importer);
