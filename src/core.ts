@@ -126,7 +126,7 @@ export function startCore(context: vscode.ExtensionContext, shell: ShellViews): 
   subs.push(statusBar);
   const timeline = new TimelinePanel(manager, (s) => logs.causesOf(s));
   subs.push(timeline);
-  subs.push(new ProblemsProvider({ manager, logger, configOf, settings, indexes }));
+  subs.push(new ProblemsProvider({ manager, logger, settings, indexes }));
   subs.push(new SkaffoldCodeLens({ manager, indexes, logger, settings, pending }));
   // The Explorer offers Open Skaffold Event Log… on the workspace's event logs only.
   subs.push(new EventLogFinder(logger));

@@ -37,6 +37,18 @@ function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'skaffold-eventlog-'));
 }
 
+/** Runs `body` with a session manager and a scratch folder, both gone afterwards. */
+async function inScratch(body: (manager: SessionManager, dir: string) => Promise<void>, options: { eventLogSize?: number } = {}): Promise<void> {
+  const dir = tempDir();
+  const manager = new SessionManager({ address: '127.0.0.1:1', ...options });
+  try {
+    await body(manager, dir);
+  } finally {
+    manager.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 test('every line of the recorded event logs, v1 and v2, reads and writes back byte for byte', () => {
   for (const scenario of SCENARIOS) {
     for (const [file, format] of [['events.json', 'v1'], ['events.json.v2', 'v2']] as const) {
@@ -143,75 +155,47 @@ test('build-fail-rebuild: the failed build is in the opened log\'s history; eith
   }
 });
 
-test('export then open gives back the same state; the file is what Skaffold wrote', async () => {
-  const dir = tempDir();
-  const manager = new SessionManager({ address: '127.0.0.1:1' });
-  try {
-    for (const scenario of SCENARIOS) {
-      const { session } = await openEventLog(manager, path.join(recorded, scenario, 'events.json'));
-      const out = path.join(dir, `${scenario}.json`);
-      const exported = await exportSession(session!, out);
-      assert.equal(exported.dropped, 0);
-      assert.equal(fs.readFileSync(out, 'utf8'), fs.readFileSync(path.join(recorded, scenario, 'events.json'), 'utf8'), `${scenario}: byte for byte`);
-      const again = await openEventLog(manager, out);
-      assert.deepEqual(shown(again.session!.state), shown(session!.state));
-    }
-  } finally {
-    manager.dispose();
-    fs.rmSync(dir, { recursive: true, force: true });
+test('export then open gives back the same state; the file is what Skaffold wrote', () => inScratch(async (manager, dir) => {
+  for (const scenario of SCENARIOS) {
+    const { session } = await openEventLog(manager, path.join(recorded, scenario, 'events.json'));
+    const out = path.join(dir, `${scenario}.json`);
+    const exported = await exportSession(session!, out);
+    assert.equal(exported.dropped, 0);
+    assert.equal(fs.readFileSync(out, 'utf8'), fs.readFileSync(path.join(recorded, scenario, 'events.json'), 'utf8'), `${scenario}: byte for byte`);
+    const again = await openEventLog(manager, out);
+    assert.deepEqual(shown(again.session!.state), shown(session!.state));
   }
-});
+}));
 
-test('an export of a session that kept only its newest events says how many it no longer had', async () => {
-  const manager = new SessionManager({ address: '127.0.0.1:1', eventLogSize: 10 });
-  const dir = tempDir();
-  try {
-    const { session } = await openEventLog(manager, path.join(recorded, 'ok', 'events.json'));
-    const exported = await exportSession(session!, path.join(dir, 'x.json'));
-    assert.equal(exported.events, 10);
-    assert.equal(exported.dropped, lines(path.join(recorded, 'ok', 'events.json')).length - 10);
-    assert.equal(lines(path.join(dir, 'x.json')).length, 10);
-  } finally {
-    manager.dispose();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('an export of a session that kept only its newest events says how many it no longer had', () => inScratch(async (manager, dir) => {
+  const { session } = await openEventLog(manager, path.join(recorded, 'ok', 'events.json'));
+  const exported = await exportSession(session!, path.join(dir, 'x.json'));
+  assert.equal(exported.events, 10);
+  assert.equal(exported.dropped, lines(path.join(recorded, 'ok', 'events.json')).length - 10);
+  assert.equal(lines(path.join(dir, 'x.json')).length, 10);
+}, { eventLogSize: 10 }));
 
-test('malformed, truncated and foreign lines are counted and skipped; the rest is read', async () => {
-  const dir = tempDir();
-  const manager = new SessionManager({ address: '127.0.0.1:1' });
-  try {
-    const good = lines(path.join(recorded, 'ok', 'events.json'));
-    const file = path.join(dir, 'broken.json');
-    const v2line = lines(path.join(recorded, 'ok', 'events.json.v2'))[0];
-    // Line 3 is not JSON, line 5 a v2 event in a v1 file, line 7 JSON but no event; the last is cut short.
-    const body = [good[0], good[1], '{"timestamp": oops', good[2], v2line, good[3], '[1,2,3]', ...good.slice(4), good[5].slice(0, 40)];
-    fs.writeFileSync(file, body.join('\n'));
-    const opened = await openEventLog(manager, file);
-    assert.equal(opened.v1!.events, good.length);
-    assert.equal(opened.v1!.malformed, 4);
-    assert.deepEqual(opened.v1!.firstProblem, { line: 3, reason: 'not JSON' });
-    assert.match(opened.message, /4 lines skipped \(line 3: not JSON\)\.$/);
-    assert.equal(opened.session!.state.artifacts.size, 2, 'what could be read is shown');
-  } finally {
-    manager.dispose();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('malformed, truncated and foreign lines are counted and skipped; the rest is read', () => inScratch(async (manager, dir) => {
+  const good = lines(path.join(recorded, 'ok', 'events.json'));
+  const file = path.join(dir, 'broken.json');
+  const v2line = lines(path.join(recorded, 'ok', 'events.json.v2'))[0];
+  // Line 3 is not JSON, line 5 a v2 event in a v1 file, line 7 JSON but no event; the last is cut short.
+  const body = [good[0], good[1], '{"timestamp": oops', good[2], v2line, good[3], '[1,2,3]', ...good.slice(4), good[5].slice(0, 40)];
+  fs.writeFileSync(file, body.join('\n'));
+  const opened = await openEventLog(manager, file);
+  assert.equal(opened.v1!.events, good.length);
+  assert.equal(opened.v1!.malformed, 4);
+  assert.deepEqual(opened.v1!.firstProblem, { line: 3, reason: 'not JSON' });
+  assert.match(opened.message, /4 lines skipped \(line 3: not JSON\)\.$/);
+  assert.equal(opened.session!.state.artifacts.size, 2, 'what could be read is shown');
+}));
 
-test('a file that is not an event log is refused with a clear message and opens nothing', async () => {
-  const dir = tempDir();
-  const manager = new SessionManager({ address: '127.0.0.1:1' });
-  try {
-    const file = path.join(dir, 'package.json');
-    fs.writeFileSync(file, '{"name": "x", "version": "1.0.0"}\n');
-    await assert.rejects(openEventLog(manager, file), (err: Error) => err instanceof NotAnEventLogError && /package\.json is not a Skaffold event log/.test(err.message));
-    assert.deepEqual(manager.sessions.map((s) => s.origin), ['configured']);
-  } finally {
-    manager.dispose();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('a file that is not an event log is refused with a clear message and opens nothing', () => inScratch(async (manager, dir) => {
+  const file = path.join(dir, 'package.json');
+  fs.writeFileSync(file, '{"name": "x", "version": "1.0.0"}\n');
+  await assert.rejects(openEventLog(manager, file), (err: Error) => err instanceof NotAnEventLogError && /package\.json is not a Skaffold event log/.test(err.message));
+  assert.deepEqual(manager.sessions.map((s) => s.origin), ['configured']);
+}));
 
 /** A v1 event log of `n` resource events, as Skaffold writes it. */
 function bigLog(file: string, n: number, giantLineAt = -1): void {
@@ -233,48 +217,34 @@ function bigLog(file: string, n: number, giantLineAt = -1): void {
   fs.closeSync(fd);
 }
 
-test('a large file streams in: progress rises to the end, memory stays bounded by the event log, a line over the bound is skipped', async () => {
-  const dir = tempDir();
-  const manager = new SessionManager({ address: '127.0.0.1:1', eventLogSize: 100 });
-  try {
-    const file = path.join(dir, 'big.json');
-    bigLog(file, 60_000, 30_000);
-    const progress: number[] = [];
-    const opened = await openEventLog(manager, file, { onProgress: (f) => progress.push(f), maxLineBytes: 1024 * 1024, chunkBytes: 256 * 1024 });
-    assert.equal(opened.v1!.events, 60_000);
-    assert.equal(opened.v1!.tooLong, 1);
-    assert.deepEqual(opened.v1!.firstProblem, { line: 30_002, reason: 'longer than 1 MiB' });
-    assert.ok(progress.length > 10, `progress reported per read (${progress.length})`);
-    assert.ok(progress.every((p, i) => i === 0 || p >= progress[i - 1]), 'never goes back');
-    assert.equal(progress[progress.length - 1], 1);
-    assert.equal(opened.session!.logRecords.length, 100, 'the event log keeps its bound');
-    assert.equal(opened.session!.state.resources.size, 50);
-    assert.equal(opened.session!.state.resources.get('deployment/app-49')?.message, 'waiting 59999');
-  } finally {
-    manager.dispose();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('a large file streams in: progress rises to the end, memory stays bounded by the event log, a line over the bound is skipped', () => inScratch(async (manager, dir) => {
+  const file = path.join(dir, 'big.json');
+  bigLog(file, 60_000, 30_000);
+  const progress: number[] = [];
+  const opened = await openEventLog(manager, file, { onProgress: (f) => progress.push(f), maxLineBytes: 1024 * 1024, chunkBytes: 256 * 1024 });
+  assert.equal(opened.v1!.events, 60_000);
+  assert.equal(opened.v1!.tooLong, 1);
+  assert.deepEqual(opened.v1!.firstProblem, { line: 30_002, reason: 'longer than 1 MiB' });
+  assert.ok(progress.length > 10, `progress reported per read (${progress.length})`);
+  assert.ok(progress.every((p, i) => i === 0 || p >= progress[i - 1]), 'never goes back');
+  assert.equal(progress[progress.length - 1], 1);
+  assert.equal(opened.session!.logRecords.length, 100, 'the event log keeps its bound');
+  assert.equal(opened.session!.state.resources.size, 50);
+  assert.equal(opened.session!.state.resources.get('deployment/app-49')?.message, 'waiting 59999');
+}, { eventLogSize: 100 }));
 
-test('opening can be cancelled: reading stops, and the half-read session is removed', async () => {
-  const dir = tempDir();
-  const manager = new SessionManager({ address: '127.0.0.1:1' });
-  try {
-    const file = path.join(dir, 'big.json');
-    bigLog(file, 40_000);
-    const abort = new AbortController();
-    let reads = 0;
-    const opened = await openEventLog(manager, file, { signal: abort.signal, chunkBytes: 64 * 1024, onProgress: () => ++reads === 3 && abort.abort() });
-    assert.equal(opened.session, undefined);
-    assert.ok(opened.v1!.cancelled);
-    assert.ok(opened.v1!.bytes < fs.statSync(file).size / 4, 'stopped early');
-    assert.match(opened.message, /cancelled/);
-    assert.deepEqual(manager.sessions.map((s) => s.origin), ['configured']);
-  } finally {
-    manager.dispose();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('opening can be cancelled: reading stops, and the half-read session is removed', () => inScratch(async (manager, dir) => {
+  const file = path.join(dir, 'big.json');
+  bigLog(file, 40_000);
+  const abort = new AbortController();
+  let reads = 0;
+  const opened = await openEventLog(manager, file, { signal: abort.signal, chunkBytes: 64 * 1024, onProgress: () => ++reads === 3 && abort.abort() });
+  assert.equal(opened.session, undefined);
+  assert.ok(opened.v1!.cancelled);
+  assert.ok(opened.v1!.bytes < fs.statSync(file).size / 4, 'stopped early');
+  assert.match(opened.message, /cancelled/);
+  assert.deepEqual(manager.sessions.map((s) => s.origin), ['configured']);
+}));
 
 test('the reader hands on every event of a file in batches, in order, whatever the read size', async () => {
   const dir = tempDir();

@@ -29,10 +29,8 @@ const PROBLEM_SECTIONS: Section[] = ['artifacts', 'resources', 'deploy', 'fileSy
 export interface ProblemsOptions {
   manager: SessionManager;
   logger: Logger;
-  /** The skaffold.yaml a session started from VS Code runs, when it was (used when `indexes` is not given). */
-  configOf(session: SkaffoldSession): string | undefined;
-  /** The workspace's project indexes, shared with the CodeLens; one of its own when absent. */
-  indexes?: ProjectIndexes;
+  /** The workspace's project indexes (which skaffold.yaml a session runs), shared with the CodeLens and pending changes. */
+  indexes: ProjectIndexes;
   /** `skaffold.problems.enabled`, followed live. */
   settings: LiveSettings;
   /** Wait this long after a change before placing problems again (default 150 ms). */
@@ -64,7 +62,7 @@ export class ProblemsProvider extends Disposable implements vscode.CodeActionPro
 
   constructor(private readonly options: ProblemsOptions) {
     super();
-    this.indexes = options.indexes ?? this._register(new ProjectIndexes({ configOf: options.configOf }));
+    this.indexes = options.indexes;
     this._register(this.indexes.onDidChange(() => this.schedule()));
     this.updates = this._register(new Delayer(options.debounceMs ?? 150));
     this.enabled = options.settings.value.problemsEnabled;
